@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Hot loops only vectorise with a real target CPU (see ../shared/NOTES.md); haswell (AVX2, FMA, F16C)
+// keeps the binary portable to any x86-64 machine from the last decade.
+let fastMath: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+    .unsafeFlags(["-target-cpu", "haswell"]),
+]
+
+let package = Package(
+    name: "TuneBench",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "tunebench", targets: ["tunebench"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        .systemLibrary(name: "CNCurses", path: "Sources/CNCurses"),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+        .systemLibrary(name: "CPoppler", path: "Sources/CPoppler", pkgConfig: "poppler-glib"),
+        .target(name: "Engine", dependencies: ["COpenBLAS"], swiftSettings: fastMath),
+        .target(name: "Corpus", dependencies: ["Engine", "CPoppler"]),
+        .target(name: "Workbench", dependencies: ["Engine", "Corpus", "CNCurses"]),
+        .executableTarget(
+            name: "tunebench",
+            dependencies: [
+                "Engine", "Corpus", "Workbench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Engine"]),
+    ]
+)

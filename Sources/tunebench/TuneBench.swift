@@ -1,0 +1,11 @@
+import ArgumentParser
+import Engine
+
+@main
+struct TuneBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tunebench",
+        abstract: "Fine-tune small language models on your own documents, on a CPU.",
+        version: EngineInfo.version,
+        subcommands: [])
+}

@@ -1,0 +1,4 @@
+import Testing
+@testable import Corpus
+
+@Test func popplerLinks() { #expect(!CorpusInfo.popplerVersion.isEmpty) }

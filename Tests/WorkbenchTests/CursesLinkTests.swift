@@ -1,0 +1,4 @@
+import Testing
+@testable import Workbench
+
+@Test func cursesLinks() { #expect(WorkbenchInfo.cursesVersion.contains("ncurses")) }
