@@ -1,0 +1,21 @@
+/// SplitMix64: a small, fast, seedable generator whose output is the same on every platform, so a
+/// seed gives the same samples, shuffles and LoRA initialisation everywhere.
+public struct SplitMix64: RandomNumberGenerator, Sendable, Codable, Equatable {
+    public private(set) var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A uniform float in [0, 1) with 24 random bits.
+    public mutating func nextFloat() -> Float { Float(next() >> 40) * 0x1p-24 }
+
+    /// A uniform double in [0, 1) with 53 random bits.
+    public mutating func nextDouble() -> Double { Double(next() >> 11) * 0x1p-53 }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+@testable import Engine
+
+@Suite struct GGUFTests {
+    /// Values read from the same file with the `gguf` PyPI package's GGUFReader (an independent reader).
+    @Test func readsTheDefaultModelLikeGGUFPy() throws {
+        let file = try GGUFFile(path: TestPaths.model.path)
+        #expect(file.version == 3)
+        #expect(file.metadata.count == 33)
+        #expect(file.tensors.count == 272)
+        #expect(try file.string("general.architecture") == "llama")
+        #expect(try file.int("llama.block_count") == 30)
+        #expect(try file.int("llama.embedding_length") == 576)
+        #expect(try file.int("llama.attention.head_count_kv") == 3)
+        #expect(try file.double("llama.rope.freq_base") == 100000)
+        #expect(try file.strings("tokenizer.ggml.tokens").count == 49152)
+        #expect(try file.strings("tokenizer.ggml.merges").count == 48900)
+        #expect(file["tokenizer.ggml.add_bos_token"] == .bool(false))
+        let embedding = try #require(file.tensor("token_embd.weight"))
+        #expect(embedding.dimensions == [576, 49152])
+        #expect(embedding.type == .q8_0)
+        let down = try #require(file.tensor("blk.0.ffn_down.weight"))
+        #expect(down.dimensions == [1536, 576])
+        #expect(down.type == .q4_1)
+        #expect(file.tensors.filter { $0.type == .q4_1 }.count == 210)
+        #expect(file.tensors.filter { $0.type == .f32 }.count == 61)
+    }
+
+    /// llama.cpp wrote the model with the same layout rules, so copying it must reproduce it byte for byte.
+    @Test func writerReproducesTheModelFileExactly() throws {
+        let file = try GGUFFile(path: TestPaths.model.path)
+        let bytes = try GGUFWriter(copying: file).serialized()
+        #expect(bytes.count == file.file.bytes.count)
+        #expect(bytes.elementsEqual(file.file.bytes))
+    }
+
+    @Test func everyValueTypeRoundTrips() throws {
+        var writer = GGUFWriter()
+        let values: [(String, GGUFValue)] = [
+            ("u8", .uint8(200)), ("i8", .int8(-100)), ("u16", .uint16(65000)), ("i16", .int16(-32000)),
+            ("u32", .uint32(4_000_000_000)), ("i32", .int32(-2_000_000_000)), ("f32", .float32(3.5)),
+            ("bool", .bool(true)), ("string", .string("héllo <|im_start|>")), ("u64", .uint64(.max)),
+            ("i64", .int64(.min)), ("f64", .float64(-1e300)),
+            ("empty", .array(.string, [])),
+            ("nested", .array(.array, [.array(.int32, [.int32(1), .int32(2)]), .array(.int32, [])])),
+            ("strings", .array(.string, [.string("a"), .string("")])),
+        ]
+        for (k, v) in values { writer.set(k, v) }
+        writer.alignment = 64
+        writer.set("general.alignment", .uint32(64))
+        let rowData = (0..<(2 * 34)).map { UInt8(truncatingIfNeeded: $0 * 7) }
+        writer.tensors = [
+            .init(name: "a", type: .f32, dimensions: [3], data: [UInt8](repeating: 1, count: 12)),
+            .init(name: "b", type: .q8_0, dimensions: [32, 2], data: rowData),
+        ]
+        let file = try GGUFFile(mapped: MappedFile(copying: try writer.serialized()))
+        #expect(file.alignment == 64)
+        for (k, v) in values { #expect(file[k] == v, "\(k)") }
+        let b = try #require(file.tensor("b"))
+        #expect(b.fileOffset % 64 == 0)
+        #expect(Array(file.data(of: b)) == rowData)
+        #expect(file.tensor("a")?.dimensions == [3])
+    }
+
+    @Test func emptyAndTinyFilesAreRejected() {
+        #expect(throws: GGUFError.self) { try GGUFFile(mapped: MappedFile(copying: [])) }
+        #expect(throws: GGUFError.badMagic(found: 0x464C_457F)) { try GGUFFile(mapped: MappedFile(copying: [0x7F, 0x45, 0x4C, 0x46, 2, 0, 0, 0])) }
+        #expect(throws: GGUFError.self) { try GGUFFile(mapped: MappedFile(copying: [0x47, 0x47, 0x55, 0x46])) }
+    }
+
+    @Test func errorMessagesNameTheProblem() throws {
+        let header = try realHeader()
+        var wrongVersion = header
+        wrongVersion[4] = 9
+        #expect(throws: GGUFError.unsupportedVersion(9)) { try GGUFFile(mapped: MappedFile(copying: wrongVersion)) }
+        // A tensor count of 2^40 cannot fit in the file.
+        var absurd = header
+        absurd.replaceSubrange(8..<16, with: withUnsafeBytes(of: UInt64(1 << 40).littleEndian, Array.init))
+        do {
+            _ = try GGUFFile(mapped: MappedFile(copying: absurd))
+            Issue.record("an absurd tensor count was accepted")
+        } catch {
+            #expect(error.description.contains("tensor count"))
+        }
+        // Cutting the file inside the tensor data names the tensor whose data is missing.
+        let full = try GGUFFile(path: TestPaths.model.path)
+        let cut = Array(full.file.bytes[0..<(full.dataOffset + 1000)])
+        do {
+            _ = try GGUFFile(mapped: MappedFile(copying: cut))
+            Issue.record("a truncated file was accepted")
+        } catch {
+            #expect(error.description.contains("truncated"))
+            #expect(error.description.contains("tensor"))
+        }
+    }
+
+    /// Random mutations and truncations of the real header: every outcome is a parsed file or a GGUFError.
+    @Test func mutatedHeadersNeverCrash() throws {
+        let header = try realHeader()
+        var rng = SplitMix64(seed: 42)
+        var rejected = 0
+        let iterations = 300
+        for i in 0..<iterations {
+            var bytes = header
+            if i % 4 == 3 {
+                bytes.removeLast(Int(rng.next() % UInt64(bytes.count)))
+            } else {
+                for _ in 0..<(1 + Int(rng.next() % 8)) {
+                    // Bias towards the counts, types and lengths at the front and around tensor infos.
+                    let region = rng.next() % 3 == 0 ? 64 : bytes.count
+                    let position = Int(rng.next() % UInt64(region))
+                    bytes[position] = UInt8(truncatingIfNeeded: rng.next())
+                }
+            }
+            do {
+                _ = try GGUFFile(mapped: MappedFile(copying: bytes))
+            } catch {
+                rejected += 1
+                #expect(!error.description.isEmpty)
+            }
+        }
+        // The header alone has no tensor data, so nearly every variant must be refused.
+        #expect(rejected > iterations / 2)
+    }
+
+    /// The metadata and tensor infos of the default model, without the tensor data (≈ 1.6 MB).
+    private func realHeader() throws -> [UInt8] {
+        let file = try GGUFFile(path: TestPaths.model.path)
+        return Array(file.file.bytes[0..<file.dataOffset])
+    }
+}

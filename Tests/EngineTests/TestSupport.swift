@@ -1,0 +1,27 @@
+import Foundation
+import Engine
+
+/// Paths the tests read: the package root, ../shared beside it, and the cached default model.
+enum TestPaths {
+    static let packageRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+            url.deleteLastPathComponent()
+        }
+        return url
+    }()
+
+    static let shared = packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
+    static let golden = shared.appendingPathComponent("golden")
+    static let fixtures = packageRoot.appendingPathComponent("Tests/EngineTests/Fixtures")
+
+    /// The default model; the test command fetches it (scripts/fetch-model.sh), so its absence is a failure.
+    static var model: URL {
+        if let path = ProcessInfo.processInfo.environment["TUNEBENCH_TEST_MODEL"] { return URL(fileURLWithPath: path) }
+        return ModelCache.defaultModel
+    }
+
+    static func json(_ url: URL) throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: url))
+    }
+}
