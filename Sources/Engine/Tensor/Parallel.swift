@@ -1,0 +1,21 @@
+import Dispatch
+
+/// Splits `count` items into `parts` contiguous ranges and runs them concurrently.
+public enum Parallel {
+    @inline(__always)
+    public static func forRanges(count: Int, parts: Int, _ body: (Range<Int>) -> Void) {
+        let parts = max(1, min(parts, count))
+        if parts == 1 {
+            body(0..<count)
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            // Each part touches a disjoint range; the closure is not retained past this call.
+            nonisolated(unsafe) let work = body
+            DispatchQueue.concurrentPerform(iterations: parts) { p in
+                let start = count * p / parts, end = count * (p + 1) / parts
+                work(start..<end)
+            }
+        }
+    }
+}
