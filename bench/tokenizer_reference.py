@@ -11,6 +11,7 @@ Writes Tests/EngineTests/Fixtures/tokenizer-reference.json with:
   - "plain_special": ids for strings containing special-token text with special-token parsing OFF,
       from HF `tokenizers` with `encode_special_tokens = True` (the special tokens' text is then
       tokenized as ordinary text, as llama.cpp does with parse_special = false).
+  - "long_words": HF `tokenizers` ids for single words of 65...2000 characters.
 
 Run:
   python3 -m venv /tmp/tokvenv && /tmp/tokvenv/bin/pip install regex tokenizers
@@ -100,9 +101,18 @@ def main():
     for text in ["<|im_start|>user\nHi<|im_end|>\n", "<|endoftext|>", "a<file_sep>b"]:
         plain.append({"text": text, "ids": tok.encode(text, add_special_tokens=False).ids})
 
+    # Words far longer than the Swift tokenizer's scan limit (64 symbols), so its priority-queue
+    # merge path is checked against HF's.
+    rng = random.Random(99)
+    letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    long_texts = ["".join(rng.choice(letters) for _ in range(n)) for n in (65, 300, 2000)]
+    long_texts += ["ab" * 500, "é" * 200 + "東京" * 50, "=" * 1000]
+    long_words = [{"text": t, "ids": tok.encode(t, add_special_tokens=False).ids} for t in long_texts]
+
     with open(OUT, "w", encoding="utf-8") as f:
         json.dump({"note": "made by bench/tokenizer_reference.py; see its docstring",
-                   "splits": splits, "plain_special": plain}, f, ensure_ascii=False, indent=1)
+                   "splits": splits, "plain_special": plain,
+                   "long_words": long_words}, f, ensure_ascii=False, indent=1)
         f.write("\n")
     print("wrote", OUT)
 

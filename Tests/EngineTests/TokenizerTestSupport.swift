@@ -50,6 +50,7 @@ enum TokenizerTestSupport {
         }
         let splits: [String: SplitSet]
         let plain_special: [PlainSpecial]
+        let long_words: [PlainSpecial]
     }
 
     /// `Fixtures/tokenizer-reference.json`, made by bench/tokenizer_reference.py (Python `regex`

@@ -67,6 +67,50 @@ struct TokenizerTests {
         }
     }
 
+    /// Words over `BytePairMerge.scanLimit` symbols take the priority-queue path; ids from HF.
+    @Test func longWordsMatchHuggingFace() throws {
+        let tokenizer = try Support.smolLM2.get()
+        let cases = try Support.reference().long_words
+        #expect(cases.count == 6)
+        for testCase in cases {
+            #expect(tokenizer.encode(testCase.text) == testCase.ids, "\(testCase.text.prefix(20))…")
+        }
+    }
+
+    /// The two merge strategies agree on every word of the golden texts and on seeded random words.
+    @Test func heapAndScanMergesAgree() throws {
+        let vocabulary = try TokenizerVocabulary(huggingFaceJSON: Support.tokenizerJSON)
+        var table = MergeTable(capacityFor: vocabulary.merges.count)
+        var idOf: [String: Int32] = [:]
+        for (id, token) in vocabulary.tokens.enumerated() { idOf[token] = Int32(id) }
+        for (rank, merge) in vocabulary.merges.enumerated() {
+            let parts = merge.split(separator: " ", maxSplits: 1).map(String.init)
+            guard let l = idOf[parts[0]], let r = idOf[parts[1]], let m = idOf[parts[0] + parts[1]] else { continue }
+            table.insert(left: l, right: r, rank: UInt32(rank), merged: m)
+        }
+        var words = try Support.goldenCases().flatMap { $0.text.split(separator: " ").map(String.init) }
+        var state: UInt64 = 12345  // fixed-seed LCG, so a failure reproduces
+        let letters = Array("etaoinshrdlucmfwypvbgkqjxzETAOIN")
+        for length in [2, 5, 17, 70, 200] {
+            for _ in 0..<20 {
+                words.append(String((0..<length).map { _ in
+                    state = state &* 6364136223846793005 &+ 1442695040888963407
+                    return letters[Int(state >> 59)]
+                }))
+            }
+        }
+        var scratch = BytePairMerge.HeapScratch()
+        table.withLookup { lookup in
+            for word in words {
+                let initial = word.utf8.map { idOf[ByteLevel.encode([$0])]! }
+                var scanned = initial, heaped = initial
+                let n1 = scanned.withUnsafeMutableBufferPointer { BytePairMerge.mergeByScan($0, lookup) }
+                let n2 = heaped.withUnsafeMutableBufferPointer { BytePairMerge.mergeWithHeap($0, lookup, &scratch) }
+                #expect(Array(scanned[..<n1]) == Array(heaped[..<n2]), "\(word)")
+            }
+        }
+    }
+
     @Test func specialTokensAreMatchedLongestFirst() throws {
         // Hand-built vocabulary: specials "<a>" and "<a>b>" overlap; the longer one must win.
         let bytes = (0..<256).map { ByteLevel.encode([UInt8($0)]) }

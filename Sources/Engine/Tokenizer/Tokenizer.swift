@@ -161,6 +161,7 @@ public final class Tokenizer: Sendable {
         var cache = ByteSequenceTable(minimumCapacity: 256)
         var cacheIDs: [Int32] = []
         var cacheStarts: [Int] = [0]
+        var heap = BytePairMerge.HeapScratch()
         static let cacheLimit = 1 << 20
     }
 
@@ -205,7 +206,7 @@ public final class Tokenizer: Sendable {
             let count = ids.count - first
             if count > 1 {
                 let merged = ids.withUnsafeMutableBufferPointer { all in
-                    Self.mergePairs(UnsafeMutableBufferPointer(rebasing: all[first...]), lookup)
+                    BytePairMerge.merge(UnsafeMutableBufferPointer(rebasing: all[first...]), lookup, &session.heap)
                 }
                 ids.removeLast(count - merged)
             }
@@ -215,36 +216,6 @@ public final class Tokenizer: Sendable {
             session.cacheIDs.append(contentsOf: ids[first...])
             session.cacheStarts.append(session.cacheIDs.count)
         }
-    }
-
-    /// BPE on one word in place: repeatedly merge the lowest-rank adjacent pair (every
-    /// non-overlapping occurrence, left to right, as GPT-2's reference does). Returns the new length.
-    @inline(__always)
-    private static func mergePairs(_ symbols: UnsafeMutableBufferPointer<Int32>, _ lookup: MergeLookup) -> Int {
-        var n = symbols.count
-        while n > 1 {
-            var best = UInt64.max
-            for i in 0..<(n - 1) {
-                let found = lookup.find(symbols[i], symbols[i + 1])
-                if found < best { best = found }  // rank in the high half: smaller = earlier merge
-            }
-            if best == UInt64.max { break }
-            let merged = Int32(bitPattern: UInt32(truncatingIfNeeded: best))
-            // Find the pair again by its rank and merge all its occurrences.
-            var read = 0, write = 0
-            while read < n {
-                if read + 1 < n && lookup.find(symbols[read], symbols[read + 1]) == best {
-                    symbols[write] = merged
-                    read += 2
-                } else {
-                    symbols[write] = symbols[read]
-                    read += 1
-                }
-                write += 1
-            }
-            n = write
-        }
-        return n
     }
 
     // MARK: - Decoding and lookups
