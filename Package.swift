@@ -10,7 +10,7 @@ let fastMath: [SwiftSetting] = [
 
 let package = Package(
     name: "TuneBench",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tunebench", targets: ["tunebench"])
     ],
@@ -30,7 +30,7 @@ let package = Package(
                 "Engine", "Corpus", "Workbench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine"], exclude: ["Fixtures"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Engine"]),

@@ -172,3 +172,19 @@ struct TokenizerTests {
         }
     }
 }
+
+/// The tokenizer built from the model file's own `tokenizer.ggml.*` keys gives the golden ids too.
+@Suite struct TokenizerFromGGUFTests {
+    @Test func goldenCasesFromTheModelFile() throws {
+        let tokenizer = try Tokenizer(gguf: GGUFFile(path: TestPaths.model.path))
+        let root = try #require(try TestPaths.json(TestPaths.golden.appendingPathComponent("tokenizer-cases.json")) as? [String: Any])
+        let cases = try #require(root["cases"] as? [[String: Any]])
+        #expect(cases.count >= 20)
+        for c in cases {
+            let text = try #require(c["text"] as? String)
+            let ids = try #require(c["ids"] as? [Int]).map(Int32.init)
+            #expect(tokenizer.encode(text) == ids, "\(text.debugDescription)")
+        }
+        #expect(tokenizer.bosID == 1 && tokenizer.eosID == 2 && !tokenizer.addsBOS)
+    }
+}

@@ -7,6 +7,7 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
     case specialIDOutOfRange(name: String, id: Int32, vocabularySize: Int)
     case emptyVocabulary
     case huggingFaceJSON(file: String, reason: String)
+    case unsupportedModel(String)
 
     public var description: String {
         switch self {
@@ -24,6 +25,8 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
             return "the vocabulary has no tokens"
         case .huggingFaceJSON(let file, let reason):
             return "\(file): \(reason)"
+        case .unsupportedModel(let model):
+            return "tokenizer model '\(model)' is not supported (TuneBench reads byte-level BPE vocabularies, 'gpt2')"
         }
     }
 }
