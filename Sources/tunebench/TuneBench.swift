@@ -7,5 +7,8 @@ struct TuneBench: ParsableCommand {
         commandName: "tunebench",
         abstract: "Fine-tune small language models on your own documents, on a CPU.",
         version: EngineInfo.version,
-        subcommands: [])
+        subcommands: [
+            GenerateCommand.self, PerplexityCommand.self, TokenizeCommand.self,
+            InspectCommand.self, ModelsCommand.self,
+        ])
 }

@@ -26,7 +26,7 @@ public enum GGUFError: Error, CustomStringConvertible, Equatable, Sendable {
         case .truncated(let what, let offset, let needed, let size):
             return "truncated GGUF file: \(what) needs \(needed) bytes at offset \(offset), but the file has \(size) bytes"
         case .absurdCount(let what, let count, let limit):
-            return "corrupt GGUF file: \(what) is \(count), more than the file can hold (at most \(limit))"
+            return "corrupt or truncated GGUF file: \(what) is \(count), more than the file can hold (at most \(limit))"
         case .badValueType(let t, let key): return "corrupt GGUF file: metadata key '\(key)' has unknown value type \(t)"
         case .badUTF8(let what, let offset): return "corrupt GGUF file: \(what) at offset \(offset) is not valid UTF-8"
         case .duplicateKey(let k): return "corrupt GGUF file: metadata key '\(k)' appears twice"

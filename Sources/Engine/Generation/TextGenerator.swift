@@ -9,6 +9,8 @@ public struct GenerationStats: Sendable {
     public var decodeSeconds = 0.0
     public var stopReason = StopReason.maxTokens
 
+    public init() {}
+
     public enum StopReason: String, Sendable { case endOfSequence = "end of sequence", stopString = "stop string", maxTokens = "max tokens", interrupted, contextFull = "context full" }
 
     public var promptTokensPerSecond: Double { promptSeconds > 0 ? Double(promptTokens - cachedPromptTokens) / promptSeconds : 0 }
