@@ -7,5 +7,5 @@ struct TuneBench: ParsableCommand {
         commandName: "tunebench",
         abstract: "Fine-tune small language models on your own documents, on a CPU.",
         version: EngineInfo.version,
-        subcommands: [])
+        subcommands: [ExtractCommand.self])
 }
