@@ -93,8 +93,10 @@ public enum AutoCrop {
         let margin = 2.0
         let top = headerBottom.map { ($0 + bodyTop) / 2 } ?? max(0, bodyTop - margin)
         let bottom = footerTop.map { ($0 + bodyBottom) / 2 } ?? min(height, bodyBottom + margin)
+        // Sideways, go halfway to the page edge: sampled pages may miss the longest line, and side
+        // furniture is rare.
         let box = CropBox(
-            x0: max(0, bodyX0 - margin), top: top, x1: min(width, bodyX1 + margin), bottom: bottom)
+            x0: max(0, bodyX0 / 2), top: top, x1: min(width, (bodyX1 + width) / 2), bottom: bottom)
 
         let (range, reasons, foundStart) = bodyPageRange(pages, box: box, furniture: furniture, pageCount: pageCount)
 
@@ -141,29 +143,59 @@ public enum AutoCrop {
             }
         }
         let minPages = max(2, min(4, pages.count / 20))
+        let byNumber = Dictionary(pages.map { ($0.number, $0) }, uniquingKeysWith: { a, _ in a })
+        let repeated = clusters.filter { $0.members.count >= minPages }
+        // Bands: vertical extents of each repeated pattern; overlapping bands of one zone form a
+        // group (alternating left/right heads, each chapter's own running head).
+        let bands = repeated.map { cluster in
+            (top: cluster.members.map(\.line.box.top).min() ?? 0, bottom: cluster.members.map(\.line.box.bottom).max() ?? 0)
+        }
         var judged: [JudgedLine] = []
-        for cluster in clusters where cluster.members.count >= minPages {
-            let top = cluster.members.map(\.line.box.top).min() ?? 0
-            let bottom = cluster.members.map(\.line.box.bottom).max() ?? 0
-            let onPages = Set(cluster.members.map(\.page))
-            // Pages without this pattern where other text sits at its height: then it is inside
-            // the text block (a chapter heading, a repeated body line), not furniture.
+        for (k, cluster) in repeated.enumerated() {
+            let (top, bottom) = bands[k]
+            var groupPages = Set<Int>()
+            for (j, other) in repeated.enumerated()
+            where other.zone == cluster.zone && bands[j].top <= bottom && bands[j].bottom >= top {
+                groupPages.formUnion(other.members.map(\.page))
+            }
+            // Furniture stands apart from the text: no line within 3/4 of its height above or below.
+            let isolatedCount = cluster.members.filter { member in
+                byNumber[member.page].map { isIsolated(member.line, on: $0) } ?? false
+            }.count
+            // On pages without this band, text at its height inside a paragraph means the band is
+            // inside the text block (a chapter heading, a repeated body line).
             var pagesWithout = 0, overlapping = 0
-            for page in pages where !onPages.contains(page.number) {
+            for page in pages where !groupPages.contains(page.number) {
                 pagesWithout += 1
                 if page.lines.contains(where: { $0.box.centerY >= top - 1 && $0.box.centerY <= bottom + 1
-                    && normalizedPattern($0.text) != cluster.pattern }) { overlapping += 1 }
+                    && !isIsolated($0, on: page) }) { overlapping += 1 }
             }
-            let inTextBlock = pagesWithout > 0 && Double(overlapping) > 0.2 * Double(pagesWithout)
+            let count = cluster.members.count
+            var reason = "repeats on \(count) pages at the same height, apart from the text block"
+            var furniture = true
+            if Double(isolatedCount) < 0.8 * Double(count) {
+                furniture = false
+                reason = "repeats on \(count) pages, but sits inside a paragraph on \(count - isolatedCount) of them"
+            } else if pagesWithout > 0 && Double(overlapping) > 0.2 * Double(pagesWithout) {
+                furniture = false
+                reason = "repeats on \(count) pages, but body text occupies its height on \(overlapping) of the other \(pagesWithout)"
+            }
             let example = cluster.members[0].line.text.trimmingCharacters(in: .whitespaces)
             judged.append(JudgedLine(
                 pattern: cluster.pattern, example: example, zone: cluster.zone, top: top, bottom: bottom,
-                pages: cluster.members.map(\.page), isFurniture: !inTextBlock,
-                reason: inTextBlock
-                    ? "repeats on \(onPages.count) pages, but body text occupies its height on \(overlapping) of the other \(pagesWithout)"
-                    : "repeats on \(onPages.count) pages at the same height, outside the text block"))
+                pages: cluster.members.map(\.page), isFurniture: furniture, reason: reason))
         }
         return judged.sorted { ($0.zone.rawValue, $0.top) < ($1.zone.rawValue, $1.top) }
+    }
+
+    /// No other line of the page (other than ones on its own row) within 3/4 of its height.
+    static func isIsolated(_ line: PDFTextLine, on page: PDFPage) -> Bool {
+        let limit = 0.75 * line.box.height
+        for other in page.lines where other.characters != line.characters {
+            let gap = max(other.box.top - line.box.bottom, line.box.top - other.box.bottom)
+            if gap >= 0 && gap < limit { return false }
+        }
+        return true
     }
 
     /// Lower case; digit runs and roman numerals become "#", whitespace collapses.
@@ -201,9 +233,7 @@ public enum AutoCrop {
         var furnitureByPage: [Int: [String]] = [:]
         for judged in furniture { for p in judged.pages { furnitureByPage[p, default: []].append(judged.pattern) } }
         func firstLine(_ page: PDFPage) -> String? {
-            page.lines.lazy.map { line in
-                page.text(in: box).split(separator: "\n").first.map(String.init) ?? line.text
-            }.first
+            page.text(in: box).split(separator: "\n").first.map(String.init)
         }
         var start: Int? = nil
         var reasons: [String] = []
@@ -237,7 +267,7 @@ public enum AutoCrop {
     static func isFirstChapterHeading(_ line: String) -> Bool {
         let t = line.trimmingCharacters(in: .whitespaces)
         let patterns = [
-            #"^(?i:chapter|part|book|letter)\s+(1|one|i)\b\.?(\s*[:.\-—–]?\s*[^\d\s.].*)?$"#,
+            #"^(?i:chapter|part|book|letter)\s+(1|one|i)\b\.?(\s*[:.\-—–]?\s*[^\d\s.].*[^\d\s.])?$"#,
             #"^1\.?\s+\p{Lu}[^.]*[^\d\s.]$"#,
         ]
         return patterns.contains { t.range(of: $0, options: .regularExpression) != nil }
