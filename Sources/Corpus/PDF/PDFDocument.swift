@@ -12,6 +12,8 @@ public final class PDFDocument: @unchecked Sendable {
     public let pageCount: Int
     /// Owner restrictions say text must not be copied (poppler extracts it anyway; callers warn).
     public let forbidsCopying: Bool
+    /// Set when the file needed a repair to open (a warning for the user).
+    public let repairNote: String?
 
     private let document: OpaquePointer
     private let lock = NSLock()
@@ -31,7 +33,24 @@ public final class PDFDocument: @unchecked Sendable {
             throw .unreadable(path: path, reason: reason)
         }
         defer { g_free(uriPointer) }
-        let opened = poppler_document_new_from_file(uriPointer, password, &gerror)
+        var opened = poppler_document_new_from_file(uriPointer, password, &gerror)
+        var note: String? = nil
+        // A wrong startxref offset: poppler 22.12 cannot rebuild the xref of a file whose objects
+        // sit in object streams, so point startxref at the file's last cross-reference section.
+        if opened == nil, gerror?.pointee.code == 4, let fixed = Self.repairStartXref(url: url) {
+            var retryError: UnsafeMutablePointer<GError>? = nil
+            let bytes = fixed.withUnsafeBytes { g_bytes_new($0.baseAddress, gsize($0.count)) }
+            opened = poppler_document_new_from_bytes(bytes, password, &retryError)
+            g_bytes_unref(bytes)
+            if opened != nil {
+                if let gerror { g_error_free(gerror) }
+                gerror = nil
+                note = "the PDF's startxref offset was wrong; repaired it in memory"
+            } else if let retryError {
+                g_error_free(retryError)
+            }
+        }
+        repairNote = note
         guard let opened else {
             let code = gerror?.pointee.code ?? -1
             let message = gerror.flatMap { $0.pointee.message.map { String(cString: $0) } } ?? "unknown error"
@@ -69,6 +88,29 @@ public final class PDFDocument: @unchecked Sendable {
         }
         if head.isEmpty { throw .emptyFile(path: path) }
         if head.range(of: Data("%PDF-".utf8)) == nil { throw .notAPDF(path: path, detected: describeMagic(head)) }
+    }
+
+    /// The file with its `startxref` number replaced by the offset of its last `xref` table or
+    /// cross-reference stream object, or nil when that changes nothing or cannot be found.
+    static func repairStartXref(url: URL) -> Data? {
+        guard let data = try? Data(contentsOf: url, options: .mappedIfSafe),
+              let marker = data.range(of: Data("startxref".utf8), options: .backwards)
+        else { return nil }
+        var target: Int? = nil
+        if let table = data.range(of: Data("\nxref".utf8), options: .backwards, in: 0..<marker.lowerBound) {
+            target = table.lowerBound + 1
+        } else if let stream = data.range(of: Data("/XRef".utf8), options: .backwards, in: 0..<marker.lowerBound),
+                  let objKeyword = data.range(of: Data(" obj".utf8), options: .backwards, in: 0..<stream.lowerBound)
+        {
+            // Walk back over "<num> <gen>" to the start of the object header line.
+            var i = objKeyword.lowerBound
+            while i > 0, let b = data[i - 1] as UInt8?, b != 10 && b != 13 { i -= 1 }
+            target = i
+        }
+        guard let target else { return nil }
+        var fixed = Data(data[..<marker.upperBound])
+        fixed.append(Data("\n\(target)\n%%EOF\n".utf8))
+        return fixed
     }
 
     /// A short name for what a non-PDF file looks like, from its first bytes.

@@ -34,6 +34,7 @@ public struct PageExtraction: Sendable {
         if document.forbidsCopying {
             summary.warnings.append("the PDF's owner forbids copying its text; extracting anyway for your own use")
         }
+        if let note = document.repairNote { summary.warnings.append(note) }
         var turned: [Int: [Int]] = [:]
         for (done, number) in pages.enumerated() {
             let page: PDFPage
