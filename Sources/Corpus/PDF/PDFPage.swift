@@ -38,32 +38,33 @@ public struct PDFPage: Sendable {
     public let layoutMismatch: Bool
 
     /// Whether the page has no text layer at all (an image-only page, or a blank one).
-    public var hasText: Bool { characters.contains { !$0.scalar.properties.isWhitespace } }
+    public var hasText: Bool { characters.contains { !isSpace($0.scalar) } }
 
     /// The text whose characters' centres lie inside `crop`, line by line in reading order
     /// (lines left empty by the crop are dropped; trailing spaces trimmed).
     public func text(in crop: CropBox) -> String {
         var out = String.UnicodeScalarView()
         characters.withUnsafeBufferPointer { chars in
+            var wroteLine = false
             for line in lines {
-                let lineStart = out.count
                 var pendingSpace = false
                 var wroteAny = false
                 for i in line.characters {
                     let c = chars[i]
                     // Spaces count wherever their box lies (poppler places some oddly in
                     // right-to-left runs); they only separate kept characters.
-                    if c.scalar.properties.isWhitespace {
+                    if isSpace(c.scalar) {
                         pendingSpace = wroteAny
                         continue
                     }
                     guard crop.keeps(c.box) else { continue }
                     if pendingSpace { out.append(" ") }
                     pendingSpace = false
-                    if !wroteAny && lineStart > 0 { out.append("\n") }
+                    if !wroteAny && wroteLine { out.append("\n") }
                     out.append(c.scalar)
                     wroteAny = true
                 }
+                wroteLine = wroteLine || wroteAny
             }
         }
         return String(out)
@@ -112,7 +113,7 @@ public struct PDFPage: Sendable {
             }
             let lineStart = ordered.count
             for (k, piece) in row.enumerated() {
-                if k > 0, let last = ordered.last, !last.scalar.properties.isWhitespace {
+                if k > 0, let last = ordered.last, !isSpace(last.scalar) {
                     // A space between the pieces, boxed in the gap between them.
                     let gapBox = PDFRect(x0: min(last.box.x1, piece.box.x0), top: piece.box.top,
                                          x1: max(last.box.x1, piece.box.x0), bottom: piece.box.bottom)
@@ -141,7 +142,7 @@ public struct PDFPage: Sendable {
             let c = chars[i]
             scalars.append(c.scalar)
             fontSize = max(fontSize, c.fontSize)
-            if c.scalar.properties.isWhitespace { continue }
+            if isSpace(c.scalar) { continue }
             box = box.map { $0.union(c.box) } ?? c.box
         }
         guard let box else { return nil }
@@ -174,8 +175,15 @@ public struct PDFPage: Sendable {
 @inline(__always) func isLeftToRightLetter(_ s: Unicode.Scalar) -> Bool {
     switch s.value {
     case 0x0590...0x08FF, 0xFB1D...0xFDFF, 0xFE70...0xFEFF: return false
+    case 0x41...0x5A, 0x61...0x7A: return true
+    case 0...0x7F: return false
     default: return s.properties.isAlphabetic
     }
+}
+
+/// Unicode whitespace, with an ASCII fast path (the stdlib property lookup is slow in hot loops).
+@inline(__always) func isSpace(_ s: Unicode.Scalar) -> Bool {
+    s.value < 0x80 ? (s.value == 0x20 || (0x09...0x0D).contains(s.value)) : s.properties.isWhitespace
 }
 
 extension PDFPage {
