@@ -1,0 +1,127 @@
+import ArgumentParser
+import Corpus
+import Foundation
+
+/// `tunebench extract`: PDF → pages.jsonl, one `{"<page>": "<text>"}` line per page, streamed.
+struct ExtractCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "extract",
+        abstract: "Extract the text of a PDF's pages inside a crop box into a JSONL file.",
+        discussion: """
+            Writes one line per page, {"<page number>": "<text>"}, page numbers 1-based physical \
+            indices, flushed as each page is done. Coordinates are PDF points from the page's \
+            top-left corner (as pdfplumber's x0, top, x1, bottom). --auto proposes a crop box \
+            that cuts running headers, footers and page numbers and the page range of the body \
+            (skipping front and back matter) unless --pages is given.
+
+            Exit codes:
+              0  done (warnings, e.g. image-only pages written empty, are printed)
+              2  file not found or unreadable
+              3  empty file (0 bytes)
+              4  not a PDF
+              5  damaged or truncated PDF, or no readable pages
+              6  encrypted: password missing or wrong (use --password)
+              7  no selected page has a text layer (a scan: run OCR first)
+              8  cannot write the output file
+              9  bad --crop or --pages, or a page beyond the last one
+             10  finished, but some pages could not be read (the others were written)
+             64  bad command line
+            """)
+
+    @Argument(help: "The PDF file.")
+    var pdf: String
+
+    @Option(help: "Crop box x0,top,x1,bottom in PDF points from the top-left corner.")
+    var crop: String?
+
+    @Flag(help: "Propose the crop box and body page range automatically.")
+    var auto = false
+
+    @Option(help: "Pages to extract, e.g. 5-610 or 1-3,7,9- (default: all, or the body with --auto).")
+    var pages: String?
+
+    @Option(help: "Password of an encrypted PDF.")
+    var password: String?
+
+    @Option(help: "Output JSONL file.")
+    var out: String
+
+    func validate() throws {
+        if crop != nil && auto { throw ValidationError("--crop and --auto exclude each other") }
+    }
+
+    func run() throws {
+        let status: Int32
+        do { status = try extract() } catch let error as PDFError {
+            printError("error: \(error.description)")
+            throw ExitCode(error.exitCode)
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// Returns 0, or 10 when some pages could not be read; throws `PDFError` for the rest.
+    private func extract() throws -> Int32 {
+        let cropBox = try crop.map { try CropBox(parsing: $0) }
+        let selection = try pages.map { try PageSelection(parsing: $0) }
+        let document = try PDFDocument(path: pdf, password: password)
+
+        var box = cropBox
+        var pageNumbers = try (selection ?? .all).pages(pageCount: document.pageCount)
+        if auto {
+            let proposal = AutoCrop.propose(for: document)
+            box = proposal.box
+            if selection == nil { pageNumbers = Array(proposal.bodyPages) }
+            printError("auto crop: \(proposal.box) pages \(proposal.bodyPages.lowerBound)-\(proposal.bodyPages.upperBound) "
+                + "confidence \(String(format: "%.2f", proposal.confidence)); "
+                + "\(proposal.evidence.count) header/footer lines judged")
+        }
+
+        guard let file = fopen(out, "w") else {
+            throw PDFError.outputFailed(path: out, reason: String(cString: strerror(errno)))
+        }
+        defer { fclose(file) }
+        let bar = isatty(STDERR_FILENO) != 0 ? ProgressBar(total: pageNumbers.count) : nil
+        let summary = try PageExtraction(crop: box, pages: pageNumbers).run(
+            on: document,
+            sink: { number, text in
+                let line = jsonlLine(page: number, text: text) + "\n"
+                guard fputs(line, file) >= 0, fflush(file) == 0 else {
+                    throw PDFError.outputFailed(path: out, reason: String(cString: strerror(errno)))
+                }
+            },
+            progress: { done, total in bar?.update(done) })
+        bar?.finish()
+
+        for warning in summary.warnings { printError("warning: \(warning)") }
+        let empty = summary.emptyPages.count
+        printError("wrote \(summary.pagesWritten) pages to \(out) (\(empty) empty, "
+            + "\(summary.failedPages.count) unreadable); \(summary.warnings.count) warning(s)")
+        if !pageNumbers.isEmpty && empty == summary.pagesWritten {
+            throw PDFError.noTextLayer(path: pdf)
+        }
+        return summary.failedPages.isEmpty ? 0 : 10
+    }
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data(("tunebench extract: " + message + "\n").utf8))
+}
+
+/// A one-line progress bar on stderr, redrawn in place with \r (only used when stderr is a tty).
+final class ProgressBar {
+    let total: Int
+    private var lastDrawn = -1
+
+    init(total: Int) { self.total = total }
+
+    func update(_ done: Int) {
+        let width = 30
+        let filled = total > 0 ? done * width / total : width
+        guard filled != lastDrawn || done == total else { return }
+        lastDrawn = filled
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        FileHandle.standardError.write(Data("\r[\(bar)] \(done)/\(total) pages".utf8))
+    }
+
+    func finish() { FileHandle.standardError.write(Data("\n".utf8)) }
+}
