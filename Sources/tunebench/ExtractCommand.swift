@@ -53,7 +53,7 @@ struct ExtractCommand: ParsableCommand {
     func run() throws {
         let status: Int32
         do { status = try extract() } catch let error as PDFError {
-            printError("error: \(error.description)")
+            report("error: \(error.description)")
             throw ExitCode(error.exitCode)
         }
         if status != 0 { throw ExitCode(status) }
@@ -71,7 +71,7 @@ struct ExtractCommand: ParsableCommand {
             let proposal = AutoCrop.propose(for: document)
             box = proposal.box
             if selection == nil { pageNumbers = Array(proposal.bodyPages) }
-            printError("auto crop: \(proposal.box) pages \(proposal.bodyPages.lowerBound)-\(proposal.bodyPages.upperBound) "
+            report("auto crop: \(proposal.box) pages \(proposal.bodyPages.lowerBound)-\(proposal.bodyPages.upperBound) "
                 + "confidence \(String(format: "%.2f", proposal.confidence)); "
                 + "\(proposal.evidence.count) header/footer lines judged")
         }
@@ -92,9 +92,9 @@ struct ExtractCommand: ParsableCommand {
             progress: { done, total in bar?.update(done) })
         bar?.finish()
 
-        for warning in summary.warnings { printError("warning: \(warning)") }
+        for warning in summary.warnings { report("warning: \(warning)") }
         let empty = summary.emptyPages.count
-        printError("wrote \(summary.pagesWritten) pages to \(out) (\(empty) empty, "
+        report("wrote \(summary.pagesWritten) pages to \(out) (\(empty) empty, "
             + "\(summary.failedPages.count) unreadable); \(summary.warnings.count) warning(s)")
         if !pageNumbers.isEmpty && empty == summary.pagesWritten {
             throw PDFError.noTextLayer(path: pdf)
@@ -103,8 +103,8 @@ struct ExtractCommand: ParsableCommand {
     }
 }
 
-func printError(_ message: String) {
-    FileHandle.standardError.write(Data(("tunebench extract: " + message + "\n").utf8))
+private func report(_ message: String) {
+    report("tunebench extract: " + message)
 }
 
 /// A one-line progress bar on stderr, redrawn in place with \r (only used when stderr is a tty).
