@@ -104,7 +104,7 @@ struct ExtractCommand: ParsableCommand {
 }
 
 private func report(_ message: String) {
-    report("tunebench extract: " + message)
+    printError("tunebench extract: " + message)
 }
 
 /// A one-line progress bar on stderr, redrawn in place with \r (only used when stderr is a tty).
