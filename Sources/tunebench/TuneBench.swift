@@ -8,7 +8,7 @@ struct TuneBench: ParsableCommand {
         abstract: "Fine-tune small language models on your own documents, on a CPU.",
         version: EngineInfo.version,
         subcommands: [
-            GenerateCommand.self, PerplexityCommand.self, TokenizeCommand.self,
+            ChatCommand.self, GenerateCommand.self, PerplexityCommand.self, TokenizeCommand.self,
             InspectCommand.self, ModelsCommand.self, ExtractCommand.self,
         ])
 }
