@@ -7,15 +7,20 @@ import Foundation
 // missed), header/footer leakage, pages wrongly included / excluded. Order F1 and char F1 are not
 // ported. Agreement with score.py is pinned in ScorerAgreementTests.
 
-/// The corpus directory: ../shared/corpus next to the package root.
-func corpusDirectory(_ file: String = #filePath) -> URL {
+/// The package root: the nearest directory above this file that holds Package.swift.
+func packageRoot(_ file: String = #filePath) -> URL {
     var url = URL(fileURLWithPath: file).deletingLastPathComponent()
     while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path),
           url.path != "/"
     {
         url.deleteLastPathComponent()
     }
-    return url.deletingLastPathComponent().appendingPathComponent("shared/corpus")
+    return url
+}
+
+/// The corpus directory: ../shared/corpus next to the package root.
+func corpusDirectory(_ file: String = #filePath) -> URL {
+    packageRoot(file).deletingLastPathComponent().appendingPathComponent("shared/corpus")
 }
 
 func fixtureURL(_ name: String, _ file: String = #filePath) -> URL {
@@ -29,14 +34,23 @@ struct GroundTruth: Decodable {
         var footer: String?
         var body: String?
     }
+    /// Ranges of crop edges that separate furniture from body: top [min, max], bottom [min, max].
+    struct ValidEdges: Decodable {
+        var top: [Double]
+        var bottom: [Double]
+    }
     var body_pages: [Int]
     var crop_box: [Double]
+    var crop_box_valid: ValidEdges?
     var page_count: Int
     var pages: [Page]
 
     static func load(_ relativePath: String) throws -> GroundTruth {
-        let data = try Data(contentsOf: corpusDirectory().appendingPathComponent(relativePath))
-        return try JSONDecoder().decode(GroundTruth.self, from: data)
+        try load(url: corpusDirectory().appendingPathComponent(relativePath))
+    }
+
+    static func load(url: URL) throws -> GroundTruth {
+        try JSONDecoder().decode(GroundTruth.self, from: Data(contentsOf: url))
     }
 
     var bodyRange: ClosedRange<Int> { body_pages[0]...body_pages[1] }
