@@ -94,9 +94,14 @@ public struct DatasetPreparer: Sendable {
             }
         }
         guard !packed.windows.isEmpty else {
-            throw .noWindows(reason: stats.recordsKept == 0
-                ? "all \(stats.recordsRead) records are shorter than --min-length \(settings.minLength)"
-                : "\(stats.tokens) tokens do not fill one \(settings.contextLength)-token window (lower --ctx or use --pad)")
+            let reason = if stats.recordsKept == 0 {
+                "all \(stats.recordsRead) records are shorter than --min-length \(settings.minLength)"
+            } else if isConversation && !settings.packConversations {
+                "every conversation's prompt fills the \(settings.contextLength)-token window (raise --ctx)"
+            } else {
+                "\(stats.tokens) tokens do not fill one \(settings.contextLength)-token window (lower --ctx or use --pad)"
+            }
+            throw .noWindows(reason: reason)
         }
 
         let split = DatasetSplitting.split(count: packed.windows.count, testFraction: settings.testFraction,
