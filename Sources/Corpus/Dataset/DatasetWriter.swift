@@ -32,10 +32,11 @@ public struct DatasetWriter: Sendable {
         let parent = final.deletingLastPathComponent()
         let unique = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
         let partial = parent.appendingPathComponent(".\(final.lastPathComponent).partial-\(unique)")
-        do {
-            try manager.createDirectory(at: partial, withIntermediateDirectories: true)
-        } catch {
-            throw .writeFailed(path: final.path, reason: JSONLReader.reason(error))
+        if !manager.fileExists(atPath: parent.path) {
+            try? manager.createDirectory(at: parent, withIntermediateDirectories: true)
+        }
+        guard mkdir(partial.path, 0o755) == 0 else {
+            throw .writeFailed(path: final.path, reason: String(cString: strerror(errno)))
         }
         do {
             let tokenBytes = DatasetManifest.tokenBytes(vocabularySize: tokenizer.vocabularySize)
