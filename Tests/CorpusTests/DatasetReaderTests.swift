@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+
+@testable import Corpus
+
+/// JSONL shapes, detection and bad lines; expected records are the fixtures' own text.
+@Suite struct DatasetReaderTests {
+    typealias S = DatasetTestSupport
+
+    @Test func pageMapsGiveOneRecordPerPageInPageOrder() throws {
+        let result = try S.read("pages.jsonl")
+        #expect(result.format == .pages)
+        #expect(result.badLines.isEmpty)
+        #expect(result.records.map(\.line) == [1, 2, 3, 3])
+        #expect(result.records.map(\.content) == [
+            .text("Chapter 1"),
+            .text("Sir Walter Elliot, of Kellynch Hall, in Somersetshire, was a man who,\nfor his own amusement, never took up any book but the Baronetage.\nThere he found occupation for an idle hour."),
+            .text("He had been remarkably handsome in his youth.\nVanity was the beginning and the end of his character."),
+            .text("Page fifteen text."),
+        ])
+    }
+
+    @Test func textRecordsKeepEscapesAndIgnoreExtraKeys() throws {
+        let result = try S.read("text.jsonl")
+        #expect(result.format == .text)
+        #expect(result.records.map(\.content) == [
+            .text("The first record.\nIt has two lines."),
+            .text("The second record, with \"quotes\" and ünïcödé."),
+        ])
+    }
+
+    @Test func promptCompletionWithCRLFLineEnds() throws {
+        let result = try S.read("prompt-completion.jsonl")
+        #expect(result.format == .promptCompletion)
+        #expect(result.records.map(\.content) == [
+            .conversation([.init(role: "user", content: "What is the capital of France?"),
+                           .init(role: "assistant", content: "Paris is the capital of France.")]),
+            .conversation([.init(role: "user", content: "Name a prime number."),
+                           .init(role: "assistant", content: "Seven is prime.")]),
+        ])
+    }
+
+    @Test func alpacaPutsTheInputAfterTheInstruction() throws {
+        let result = try S.read("alpaca.jsonl")
+        #expect(result.format == .alpaca)
+        #expect(result.records.map(\.content) == [
+            .conversation([.init(role: "user", content: "Translate to French.\n\nGood morning"),
+                           .init(role: "assistant", content: "Bonjour")]),
+            .conversation([.init(role: "user", content: "Say hello."), .init(role: "assistant", content: "Hello!")]),
+            .conversation([.init(role: "user", content: "Count to three."),
+                           .init(role: "assistant", content: "One, two, three.")]),
+        ])
+    }
+
+    @Test func chatMessagesAreKeptInOrder() throws {
+        let result = try S.read("chat.jsonl")
+        #expect(result.format == .chat)
+        #expect(result.records.count == 2)
+        #expect(result.records[0].content == .conversation([
+            .init(role: "system", content: "You are terse."), .init(role: "user", content: "Hi"),
+            .init(role: "assistant", content: "Hello."), .init(role: "user", content: "Bye"),
+            .init(role: "assistant", content: "Goodbye."),
+        ]))
+    }
+
+    @Test func badLinesAreSkippedWithLineNumbersAndReasons() throws {
+        let result = try S.read("bad-lines.jsonl")
+        #expect(result.lineCount == 7)
+        #expect(result.records.map(\.content) == [.text("good line one"), .text("good line seven")])
+        #expect(result.records.map(\.line) == [1, 7])
+        #expect(result.badLines == [
+            BadLine(line: 2, reason: "not valid JSON"),
+            BadLine(line: 3, reason: "not a JSON object"),
+            BadLine(line: 4, reason: "missing \"text\""),
+            BadLine(line: 5, reason: "\"text\" is not a string"),
+        ])
+    }
+
+    @Test func strictStopsAtTheFirstBadLine() {
+        #expect(throws: DatasetError.badLine(BadLine(line: 2, reason: "not valid JSON"))) {
+            try S.read("bad-lines.jsonl", strict: true)
+        }
+    }
+
+    @Test func aForcedFormatThatFitsNoLineIsReported() {
+        #expect(throws: DatasetError.noRecords(path: fixtureURL("dataset/pages.jsonl").path, badLines: 3)) {
+            try S.read("pages.jsonl", format: .text)
+        }
+    }
+
+    @Test func unknownShapeIsAnError() {
+        let data = Data(#"{"foo": "bar"}"#.utf8)
+        #expect(throws: DatasetError.unknownFormat(line: 1, keys: ["foo"])) {
+            try JSONLReader().read(data: data)
+        }
+    }
+}
