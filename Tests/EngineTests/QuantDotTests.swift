@@ -39,13 +39,15 @@ import Testing
         c.blocks.withUnsafeBytes { w in
             x.withUnsafeBufferPointer { xp in
                 y.withUnsafeMutableBufferPointer { yp in
-                    matvec(c.type, weights: w.baseAddress!, rows: rows, cols: cols, x: xp.baseAddress!, y: yp.baseAddress!)
+                    matvec(
+                        c.type, weights: w.baseAddress!, rows: rows, cols: cols, x: xp.baseAddress!, y: yp.baseAddress!)
                 }
             }
         }
         for r in 0..<rows {
             let ref = reference(c.expected[(r * cols)..<((r + 1) * cols)], x[...])
-            #expect(abs(Double(y[r]) - ref.sum) <= 1e-4 * Swift.max(ref.scale, 1e-30), "row \(r): \(y[r]) vs \(ref.sum)")
+            #expect(
+                abs(Double(y[r]) - ref.sum) <= 1e-4 * Swift.max(ref.scale, 1e-30), "row \(r): \(y[r]) vs \(ref.sum)")
         }
     }
 
@@ -58,8 +60,12 @@ import Testing
             let halves = w.map { Float16($0).bitPattern }
             let rounded = halves.map { Float(Float16(bitPattern: $0)) }
             let halfRef = reference(rounded[...], x[...])
-            let gotF32 = w.withUnsafeBytes { r in x.withUnsafeBufferPointer { dot(.f32, row: r.baseAddress!, $0.baseAddress!, count: n) } }
-            let gotF16 = halves.withUnsafeBytes { r in x.withUnsafeBufferPointer { dot(.f16, row: r.baseAddress!, $0.baseAddress!, count: n) } }
+            let gotF32 = w.withUnsafeBytes { r in
+                x.withUnsafeBufferPointer { dot(.f32, row: r.baseAddress!, $0.baseAddress!, count: n) }
+            }
+            let gotF16 = halves.withUnsafeBytes { r in
+                x.withUnsafeBufferPointer { dot(.f16, row: r.baseAddress!, $0.baseAddress!, count: n) }
+            }
             #expect(abs(Double(gotF32) - ref.sum) <= 1e-5 * ref.scale)
             #expect(abs(Double(gotF16) - halfRef.sum) <= 1e-5 * halfRef.scale)
         }

@@ -45,7 +45,9 @@ struct QuantCase: Sendable, CustomTestStringConvertible {
     private static func floats(_ file: String) -> [Float] {
         let raw = bytes(file)
         return stride(from: 0, to: raw.count, by: 4).map { i in
-            Float(bitPattern: UInt32(raw[i]) | UInt32(raw[i + 1]) << 8 | UInt32(raw[i + 2]) << 16 | UInt32(raw[i + 3]) << 24)
+            Float(
+                bitPattern: UInt32(raw[i]) | UInt32(raw[i + 1]) << 8 | UInt32(raw[i + 2]) << 16 | UInt32(raw[i + 3])
+                    << 24)
         }
     }
 }

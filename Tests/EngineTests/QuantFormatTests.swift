@@ -21,10 +21,13 @@ import Testing
         let mismatches = (0..<out.count).filter { out[$0].bitPattern != c.expected[$0].bitPattern }
         #expect(
             mismatches.isEmpty,
-            "\(mismatches.count) differ; first at \(mismatches.first.map { "\($0): \(out[$0]) vs \(c.expected[$0])" } ?? "")")
+            "\(mismatches.count) differ; first at \(mismatches.first.map { "\($0): \(out[$0]) vs \(c.expected[$0])" } ?? "")"
+        )
     }
 
-    @Test("quantize equals gguf-py byte for byte", arguments: QuantCase.all.filter { $0.input != nil && $0.type.canQuantize })
+    @Test(
+        "quantize equals gguf-py byte for byte",
+        arguments: QuantCase.all.filter { $0.input != nil && $0.type.canQuantize })
     func quantizeMatchesGGUFPy(_ c: QuantCase) throws {
         let input = try #require(c.input)
         var out = [UInt8](repeating: 0xAA, count: c.blocks.count)
@@ -34,7 +37,8 @@ import Testing
             }
         }
         let mismatches = (0..<out.count).filter { out[$0] != c.blocks[$0] }
-        #expect(mismatches.isEmpty, "\(mismatches.count) bytes differ, first at \(mismatches.first.map(String.init) ?? "")")
+        #expect(
+            mismatches.isEmpty, "\(mismatches.count) bytes differ, first at \(mismatches.first.map(String.init) ?? "")")
     }
 
     @Test func quantizeCoversQ8_0Q4_0Q4_1Fixtures() {
