@@ -1,7 +1,7 @@
 /// Σ row[i]·x[i] over `count` elements, `row` holding `count` elements of `type`, `x` f32.
 ///
 /// F32, F16, Q4_0, Q4_1, Q8_0, Q4_K and Q6_K work on the blocks directly; the other supported types
-/// dequantize 256 elements at a time into a stack buffer. Accumulates in f32 (16 lanes), so the
+/// dequantize 256 elements at a time into a stack buffer. Accumulates in f32 (8 or 16 lanes), so the
 /// result differs from an exact sum by rounding only (≈1e-6 relative to Σ|row[i]·x[i]|).
 /// Preconditions as for `dequantize`.
 public func dot(_ type: GGMLType, row: UnsafeRawPointer, _ x: UnsafePointer<Float>, count: Int) -> Float {

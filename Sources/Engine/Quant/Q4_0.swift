@@ -22,22 +22,21 @@ enum BlockQ4_0: DirectDotFormat, QuantizableFormat {
         }
     }
 
-    /// Per block: quants → 32 floats in `scratch`, Σ q·x in 16 lanes, scaled by d once.
+    /// Per block: d·(Σ q·x − 8·Σ x) in 8 lanes, the nibbles widened in registers.
     static func dot(
         _ row: UnsafeRawPointer, _ x: UnsafePointer<Float>, blocks: Int,
         scratch: UnsafeMutablePointer<Float>
     ) -> Float {
-        var acc = SIMD16<Float>()
+        var acc = SIMD8<Float>()
         for b in 0..<blocks {
             let block = row + b * 18
             let qs = (block + 2).assumingMemoryBound(to: UInt8.self)
-            for j in 0..<16 {
-                scratch[j] = Float(Int32(qs[j] & 0x0F) - 8)
-                scratch[j + 16] = Float(Int32(qs[j] >> 4) - 8)
-            }
             let xb = x + 32 * b
-            let qx = load16(scratch) * load16(xb) + load16(scratch + 16) * load16(xb + 16)
-            acc = acc + qx * loadHalf(block, 0)
+            let x0 = load8(xb), x1 = load8(xb + 8), x2 = load8(xb + 16), x3 = load8(xb + 24)
+            let qx =
+                nibbles8(qs, shift: 0) * x0 + nibbles8(qs + 8, shift: 0) * x1
+                + nibbles8(qs, shift: 4) * x2 + nibbles8(qs + 8, shift: 4) * x3
+            acc = acc + (qx - ((x0 + x1) + (x2 + x3)) * 8) * loadHalf(block, 0)
         }
         return acc.sum()
     }

@@ -24,23 +24,21 @@ enum BlockQ4_1: DirectDotFormat, QuantizableFormat {
         }
     }
 
-    /// Per block: d·Σ q·x + m·Σ x, both sums in 16 lanes.
+    /// Per block: d·Σ q·x + m·Σ x, both sums in 8 lanes, the nibbles widened in registers.
     static func dot(
         _ row: UnsafeRawPointer, _ x: UnsafePointer<Float>, blocks: Int,
         scratch: UnsafeMutablePointer<Float>
     ) -> Float {
-        var acc = SIMD16<Float>()
+        var acc = SIMD8<Float>()
         for b in 0..<blocks {
             let block = row + b * 20
             let qs = (block + 4).assumingMemoryBound(to: UInt8.self)
-            for j in 0..<16 {
-                scratch[j] = Float(qs[j] & 0x0F)
-                scratch[j + 16] = Float(qs[j] >> 4)
-            }
             let xb = x + 32 * b
-            let x0 = load16(xb), x1 = load16(xb + 16)
-            let qx = load16(scratch) * x0 + load16(scratch + 16) * x1
-            acc = acc + qx * loadHalf(block, 0) + (x0 + x1) * loadHalf(block, 2)
+            let x0 = load8(xb), x1 = load8(xb + 8), x2 = load8(xb + 16), x3 = load8(xb + 24)
+            let qx =
+                nibbles8(qs, shift: 0) * x0 + nibbles8(qs + 8, shift: 0) * x1
+                + nibbles8(qs, shift: 4) * x2 + nibbles8(qs + 8, shift: 4) * x3
+            acc = acc + qx * loadHalf(block, 0) + ((x0 + x1) + (x2 + x3)) * loadHalf(block, 2)
         }
         return acc.sum()
     }

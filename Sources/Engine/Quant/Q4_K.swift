@@ -54,31 +54,34 @@ enum BlockQ4_K: DirectDotFormat {
         }
     }
 
-    /// Per super-block: nibbles → 256 floats in `scratch`, then per sub-block
-    /// (d·sc)·Σ q·x − (dmin·m)·Σ x, both sums in 16 lanes.
+    /// Per sub-block of 32: (d·sc)·Σ q·x − (dmin·m)·Σ x, both sums in 8 lanes, the nibbles widened in
+    /// registers.
     static func dot(
         _ row: UnsafeRawPointer, _ x: UnsafePointer<Float>, blocks: Int,
         scratch: UnsafeMutablePointer<Float>
     ) -> Float {
-        var acc = SIMD16<Float>()
+        var acc = SIMD8<Float>()
         for b in 0..<blocks {
             let block = row + b * 144
             let scales = (block + 4).assumingMemoryBound(to: UInt8.self)
             let qs = (block + 16).assumingMemoryBound(to: UInt8.self)
-            for c in 0..<4 {
-                for l in 0..<32 {
-                    scratch[64 * c + l] = Float(qs[32 * c + l] & 0x0F)
-                    scratch[64 * c + 32 + l] = Float(qs[32 * c + l] >> 4)
-                }
-            }
             let d = loadHalf(block, 0), dmin = loadHalf(block, 2)
             let xb = x + 256 * b
-            for s in 0..<8 {
-                let (sc, m) = kScaleMin(scales, s)
-                let q = scratch + 32 * s, xs = xb + 32 * s
-                let x0 = load16(xs), x1 = load16(xs + 16)
-                let qx = load16(q) * x0 + load16(q + 16) * x1
-                acc = acc + qx * (d * sc) - (x0 + x1) * (dmin * m)
+            for c in 0..<4 {  // chunk c: sub-block 2c in the low nibbles, 2c+1 in the high ones
+                let (sc1, m1) = kScaleMin(scales, 2 * c)
+                let (sc2, m2) = kScaleMin(scales, 2 * c + 1)
+                let q = qs + 32 * c
+                let xs = xb + 64 * c
+                let x0 = load8(xs), x1 = load8(xs + 8), x2 = load8(xs + 16), x3 = load8(xs + 24)
+                let x4 = load8(xs + 32), x5 = load8(xs + 40), x6 = load8(xs + 48), x7 = load8(xs + 56)
+                let qx1 =
+                    nibbles8(q, shift: 0) * x0 + nibbles8(q + 8, shift: 0) * x1
+                    + nibbles8(q + 16, shift: 0) * x2 + nibbles8(q + 24, shift: 0) * x3
+                let qx2 =
+                    nibbles8(q, shift: 4) * x4 + nibbles8(q + 8, shift: 4) * x5
+                    + nibbles8(q + 16, shift: 4) * x6 + nibbles8(q + 24, shift: 4) * x7
+                acc = acc + qx1 * (d * sc1) - ((x0 + x1) + (x2 + x3)) * (dmin * m1)
+                acc = acc + qx2 * (d * sc2) - ((x4 + x5) + (x6 + x7)) * (dmin * m2)
             }
         }
         return acc.sum()

@@ -19,18 +19,19 @@ enum BlockQ8_0: DirectDotFormat, QuantizableFormat {
         for j in 0..<32 { dst[j] = Float(qs[j]) * d }
     }
 
-    /// Per block: quants → 32 floats in `scratch`, Σ q·x in 16 lanes, scaled by d once.
+    /// Per block: d·Σ q·x in 8 lanes, the quants widened in registers.
     static func dot(
         _ row: UnsafeRawPointer, _ x: UnsafePointer<Float>, blocks: Int,
         scratch: UnsafeMutablePointer<Float>
     ) -> Float {
-        var acc = SIMD16<Float>()
+        var acc = SIMD8<Float>()
         for b in 0..<blocks {
             let block = row + b * 34
             let qs = (block + 2).assumingMemoryBound(to: Int8.self)
-            for j in 0..<32 { scratch[j] = Float(qs[j]) }
             let xb = x + 32 * b
-            let qx = load16(scratch) * load16(xb) + load16(scratch + 16) * load16(xb + 16)
+            let qx =
+                int8s8(qs) * load8(xb) + int8s8(qs + 8) * load8(xb + 8)
+                + int8s8(qs + 16) * load8(xb + 16) + int8s8(qs + 24) * load8(xb + 24)
             acc = acc + qx * loadHalf(block, 0)
         }
         return acc.sum()
