@@ -1,8 +1,10 @@
 /// Sandbox limits for one render. A template comes from a downloaded file, so every way it could
 /// run long or grow large is bounded; exceeding a bound throws `ChatTemplateError.limitExceeded`.
 public struct ChatTemplateLimits: Sendable, Equatable {
-    /// Loop iterations plus macro calls, over the whole render.
-    public var maxSteps = 1_000_000
+    /// Loop iterations (including loop-filter checks) over the whole render.
+    public var maxLoopIterations = 1_000_000
+    /// Macro calls over the whole render (each costs far more than an iteration; templates make dozens).
+    public var maxMacroCalls = 100_000
     /// Nested macro calls.
     public var maxCallDepth = 200
     /// Size of the rendered text, and of any single string or list built while rendering (UTF-8 bytes / items).
@@ -24,6 +26,7 @@ final class JinjaInterpreter {
     var macros: [(parameters: [JinjaMacroParameter], body: [JinjaStmt])] = []
     var namespaces: [ValueDict] = []
     var steps = 0
+    var macroCalls = 0
     var callDepth = 0
     var stringWork = 0
     var line = 1
@@ -52,8 +55,8 @@ final class JinjaInterpreter {
 
     func step() throws {
         steps += 1
-        if steps > limits.maxSteps {
-            throw InterpreterFailure.limit("more than \(limits.maxSteps) loop iterations and macro calls")
+        if steps > limits.maxLoopIterations {
+            throw InterpreterFailure.limit("more than \(limits.maxLoopIterations) loop iterations")
         }
     }
 
@@ -208,7 +211,10 @@ final class JinjaInterpreter {
     // MARK: macros
 
     func callMacro(_ index: Int, _ args: [Value], _ kwargs: [(String, Value)]) throws -> Value {
-        try step()
+        macroCalls += 1
+        if macroCalls > limits.maxMacroCalls {
+            throw InterpreterFailure.limit("more than \(limits.maxMacroCalls) macro calls")
+        }
         callDepth += 1
         defer { callDepth -= 1 }
         if callDepth > limits.maxCallDepth {
