@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets everything up (apt packages, the default model), builds TuneBench in release mode and starts
-# the main job. Extra arguments go to `tunebench` instead of the default command.
+# Sets everything up (apt packages, the default model), builds TuneBench in release mode and runs the
+# main job on the sample workspace: crop and extract the sample book, prepare the dataset, then chat
+# with the default model. Extra arguments go to `tunebench` instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -10,4 +11,8 @@ bin=.build/release/tunebench
 if [ $# -gt 0 ]; then
     exec "$bin" "$@"
 fi
+ws=samples/workspace
+"$bin" extract samples/pride-and-prejudice-a5.pdf --auto --out "$ws/pages.jsonl"
+"$bin" prepare "$ws/pages.jsonl" --ctx 256 --test-size 0.1 --out "$ws/dataset"
+echo
 exec "$bin" chat

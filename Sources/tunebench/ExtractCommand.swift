@@ -74,6 +74,11 @@ struct ExtractCommand: ParsableCommand {
             report("auto crop: \(proposal.box) pages \(proposal.bodyPages.lowerBound)-\(proposal.bodyPages.upperBound) "
                 + "confidence \(String(format: "%.2f", proposal.confidence)); "
                 + "\(proposal.evidence.count) header/footer lines judged")
+            for line in proposal.evidence {
+                let verdict = line.isFurniture ? "cut " : "kept"
+                report(String(format: "  %@ %@ at %.0f–%.0f pt on %d pages, e.g. %@ (%@)", verdict, "\(line.zone)", line.top, line.bottom,
+                              line.pages.count, line.example.debugDescription, line.reason))
+            }
         }
 
         guard let file = fopen(out, "w") else {

@@ -70,8 +70,15 @@ struct PrepareCommand: ParsableCommand {
                 ? "the default model is not cached at \(modelURL.path); run scripts/fetch-model.sh to download it"
                 : "no model or tokenizer at \(modelURL.path)")
         }
-        let tokenizer = modelURL.pathExtension == "json"
-            ? try Tokenizer(huggingFaceJSON: modelURL) : try Tokenizer(gguf: GGUFFile(path: modelURL.path))
+        let tokenizer: Tokenizer
+        var renderer = Self.chatML
+        if modelURL.pathExtension == "json" {
+            tokenizer = try Tokenizer(huggingFaceJSON: modelURL)
+        } else {
+            let gguf = try GGUFFile(path: modelURL.path)
+            tokenizer = try Tokenizer(gguf: gguf)
+            renderer = Self.renderer(for: gguf, tokenizer: tokenizer)
+        }
 
         let inputURL = URL(fileURLWithPath: input)
         let read = try JSONLReader(format: format, strict: strict).read(contentsOf: inputURL)
@@ -80,7 +87,7 @@ struct PrepareCommand: ParsableCommand {
 
         let settings = self.settings
         let splits = try DatasetPreparer(settings: settings)
-            .prepare(read.records, tokenizer: tokenizer, chatRenderer: Self.chatML, badLines: read.badLines.count)
+            .prepare(read.records, tokenizer: tokenizer, chatRenderer: renderer, badLines: read.badLines.count)
         let identity = TokenizerIdentity(tokenizer: tokenizer, modelFile: modelURL.lastPathComponent)
         try DatasetWriter(exportJSONL: exportJsonl).write(
             splits, to: URL(fileURLWithPath: out), source: inputURL.lastPathComponent, sourceFormat: read.format,
@@ -98,7 +105,19 @@ struct PrepareCommand: ParsableCommand {
     }
 
     /// ChatML (`<|im_start|>role\ncontent<|im_end|>\n`), SmolLM2's format.
-    // TODO(lead): use the model's ChatTemplate
+    /// Renders conversations with the model's own chat template (ChatML when it has none or it
+    /// cannot be used, with a warning).
+    static func renderer(for gguf: GGUFFile, tokenizer: Tokenizer) -> ChatRenderer {
+        let (template, warning) = ChatTemplate.loadOrFallback(source: gguf["tokenizer.chat_template"]?.stringValue)
+        if let warning { warn(warning) }
+        let bos = tokenizer.bosID.map { tokenizer.piece(for: $0) } ?? ""
+        let eos = tokenizer.eosID.map { tokenizer.piece(for: $0) } ?? ""
+        return { messages, addGenerationPrompt in
+            try template.render(messages: messages.map { Engine.ChatMessage(role: $0.role, content: $0.content) },
+                                addGenerationPrompt: addGenerationPrompt, bosToken: bos, eosToken: eos)
+        }
+    }
+
     static let chatML: ChatRenderer = { messages, addGenerationPrompt in
         var text = ""
         for message in messages { text += "<|im_start|>\(message.role)\n\(message.content)<|im_end|>\n" }
