@@ -29,7 +29,7 @@ open(sys.argv[1], "w", encoding="utf-8").write("\n".join(out))
 PY
 
 swiftc -Ounchecked -wmo -target-cpu haswell -module-name TokenizerSpeed \
-    Sources/Engine/Tokenizer/*.swift bench/tokenizer_speed/main.swift -o "$WORK/tokenizer-speed"
+    $(ls Sources/Engine/Tokenizer/*.swift | grep -v "+GGUF") bench/tokenizer_speed/main.swift -o "$WORK/tokenizer-speed"
 "$WORK/tokenizer-speed" "$JSON" "$WORK/text.txt"
 
 RAYON_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false "$PY" - "$JSON" "$WORK/text.txt" <<'PY'

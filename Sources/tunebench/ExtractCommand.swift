@@ -86,8 +86,11 @@ struct ExtractCommand: ParsableCommand {
         }
         defer { fclose(file) }
         let bar = isatty(STDERR_FILENO) != 0 ? ProgressBar(total: pageNumbers.count) : nil
+        // A second copy of the document lets both cores read pages (poppler documents are single-threaded).
+        let workers = min(ProcessInfo.processInfo.activeProcessorCount, 4)
+        let documents = [document] + (1..<max(workers, 1)).compactMap { _ in try? PDFDocument(path: pdf, password: password) }
         let summary = try PageExtraction(crop: box, pages: pageNumbers).run(
-            on: document,
+            on: documents,
             sink: { number, text in
                 let line = jsonlLine(page: number, text: text) + "\n"
                 guard fputs(line, file) >= 0, fflush(file) == 0 else {

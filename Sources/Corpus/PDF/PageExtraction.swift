@@ -30,21 +30,38 @@ public struct PageExtraction: Sendable {
         sink: (Int, String) throws -> Void,
         progress: (Int, Int) -> Void = { _, _ in }
     ) rethrows -> Summary {
+        try run(on: [document], sink: sink, progress: progress)
+    }
+
+    /// As `run(on:)`, with one open copy of the same PDF per worker thread: each batch of
+    /// `documents.count` pages is read and cropped concurrently (poppler documents are not shared
+    /// between threads), then handed to `sink` in page order.
+    public func run(
+        on documents: [PDFDocument],
+        sink: (Int, String) throws -> Void,
+        progress: (Int, Int) -> Void = { _, _ in }
+    ) rethrows -> Summary {
+        precondition(!documents.isEmpty, "at least one document")
+        let document = documents[0]
         var summary = Summary()
         if document.forbidsCopying {
             summary.warnings.append("the PDF's owner forbids copying its text; extracting anyway for your own use")
         }
         if let note = document.repairNote { summary.warnings.append(note) }
         var turned: [Int: [Int]] = [:]
+        var batch: [Result<(PDFPage, String), PDFError>] = []
         for (done, number) in pages.enumerated() {
-            let page: PDFPage
-            do { page = try document.page(number) } catch {
+            let slot = done % documents.count
+            if slot == 0 { batch = readBatch(Array(pages[done..<min(done + documents.count, pages.count)]), documents) }
+            let page: PDFPage, text: String
+            switch batch[slot] {
+            case .success(let result): (page, text) = result
+            case .failure(let error):
                 summary.failedPages.append(number)
                 summary.warnings.append("page \(number): \(error.description); skipped")
                 progress(done + 1, pages.count)
                 continue
             }
-            let text = crop.map { page.text(in: $0) } ?? page.text
             if !page.hasText {
                 summary.emptyPages.append(number)
             } else if page.rotation != 0 {
@@ -68,6 +85,26 @@ public struct PageExtraction: Sendable {
                     + "page as displayed: " + describeRanges(numbers))
         }
         return summary
+    }
+
+    /// Reads and crops `numbers[i]` with `documents[i]`, all at once.
+    private func readBatch(_ numbers: [Int], _ documents: [PDFDocument]) -> [Result<(PDFPage, String), PDFError>] {
+        let crop = crop
+        let read: @Sendable (Int) -> Result<(PDFPage, String), PDFError> = { i in
+            do throws(PDFError) {
+                let page = try documents[i].page(numbers[i])
+                return .success((page, crop.map { page.text(in: $0) } ?? page.text))
+            } catch {
+                return .failure(error)
+            }
+        }
+        if numbers.count == 1 { return [read(0)] }
+        let results = UnsafeMutableBufferPointer<Result<(PDFPage, String), PDFError>?>.allocate(capacity: numbers.count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        nonisolated(unsafe) let slots = results
+        DispatchQueue.concurrentPerform(iterations: numbers.count) { i in slots[i] = read(i) }
+        return results.map { $0! }
     }
 }
 
