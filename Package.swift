@@ -15,7 +15,8 @@ let package = Package(
         .executable(name: "tunebench", targets: ["tunebench"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CNCurses", path: "Sources/CNCurses"),
@@ -23,15 +24,17 @@ let package = Package(
         .systemLibrary(name: "CPoppler", path: "Sources/CPoppler", pkgConfig: "poppler-glib"),
         .target(name: "Engine", dependencies: ["COpenBLAS"], swiftSettings: fastMath),
         .target(name: "Corpus", dependencies: ["Engine", "CPoppler"]),
-        .target(name: "Workbench", dependencies: ["Engine", "Corpus", "CNCurses"]),
+        .target(name: "Workspace", dependencies: ["Engine", "Corpus", .product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(name: "Workbench", dependencies: ["Engine", "Corpus", "Workspace", "CNCurses"]),
         .executableTarget(
             name: "tunebench",
             dependencies: [
-                "Engine", "Corpus", "Workbench",
+                "Engine", "Corpus", "Workspace", "Workbench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"], exclude: ["Fixtures"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"], exclude: ["Fixtures"]),
+        .testTarget(name: "WorkspaceTests", dependencies: ["Workspace"]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Engine"]),
     ]

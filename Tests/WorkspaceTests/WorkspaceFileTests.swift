@@ -1,0 +1,7 @@
+import Testing
+import TOMLKit
+@testable import Workspace
+
+@Test func workspaceFileNameIsTheDocumentedOne() {
+    #expect(WorkspaceFile.name == "tunebench.toml")
+}
