@@ -22,7 +22,9 @@ let package = Package(
         .systemLibrary(name: "CNCurses", path: "Sources/CNCurses"),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .systemLibrary(name: "CPoppler", path: "Sources/CPoppler", pkgConfig: "poppler-glib"),
-        .target(name: "Engine", dependencies: ["COpenBLAS"], swiftSettings: fastMath),
+        // Integer dot kernels with AVX2 / AVX-512 VNNI intrinsics, chosen at run time (decode's matvec).
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "Engine", dependencies: ["COpenBLAS", "CKernels"], swiftSettings: fastMath),
         .target(name: "Corpus", dependencies: ["Engine", "CPoppler"]),
         .target(name: "Workspace", dependencies: ["Engine", "Corpus", .product(name: "TOMLKit", package: "TOMLKit")]),
         .target(name: "Workbench", dependencies: ["Engine", "Corpus", "Workspace", "CNCurses"]),

@@ -7,9 +7,14 @@ import Testing
 /// Tolerance: both engines quantize activations to 8 bits inside the Q4_1/Q8_0 dot products and keep
 /// an f16 KV cache, but rounding ties and summation order differ, and 30 layers amplify each flipped
 /// rounding. An exact float64 NumPy forward pass (gguf-py dequantization) differs from llama.cpp's
-/// top-20 logits by 0.23–0.51 on these prompts; ours differ by 0.28–0.44. A real bug (a wrong RoPE
+/// top-20 logits by 0.23–0.51 on these prompts; ours differ by 0.20–0.45. A real bug (a wrong RoPE
 /// pair order, a missing norm) moves logits by several units and reorders the top tokens. We allow
 /// 0.5 absolute.
+///
+/// The golden file is itself one build's rounding: llama.cpp 0.3.36 on this machine
+/// (bench/llama_cpp_golden_check.py) reproduces its top-20 exactly only for the 5- and 6-token
+/// prompts (by up to 0.59 off elsewhere) and departs from its greedy continuations in 4 of 6
+/// prompts, after 16, 24, 36 and 27 tokens. We depart in the same 4, after 16, 24, 33 and 27.
 @Suite(.serialized) struct ModelGoldenTests {
     static let logitTolerance: Float = 0.5
 
@@ -96,19 +101,35 @@ import Testing
         #expect(exact >= 2)
     }
 
-    /// Prompt processing in one batch and token by token agree up to activation-quantization noise
-    /// (summation order differs, which can flip an 8-bit rounding; that moves logits by ≲0.4).
+    /// A short prompt (below the sgemm threshold) evaluated at once runs the very kernels that
+    /// decoding runs token by token, so the logits are identical. A long one goes through
+    /// dequantize + sgemm in f32; any change of summation order flips some 8-bit activation
+    /// roundings, and those add up over 30 layers. llama.cpp shows the same on this prompt (136
+    /// tokens, measured with llama-cpp-python 0.3.36): batched vs token by token differ by at most
+    /// 1.04 logits, 0.19 on average, with the same top token. Ours: 1.03 and 0.34. A real error (a
+    /// wrong mask, position or cache slot) moves logits by several units on average.
     @Test func batchedAndIncrementalEvaluationAgree() throws {
         let model = try #require(Self.model)
-        let ids = try Self.cases()[0].promptIDs
-        let batchedSession = InferenceSession(model: model, contextLength: 64)
-        let batched = Array(try batchedSession.evaluate(ids))
-        let session = InferenceSession(model: model, contextLength: 64)
-        var incremental: [Float] = []
-        for id in ids { incremental = Array(try session.evaluate([id])) }
-        let diff = zip(batched, incremental).map { abs($0 - $1) }.max() ?? 0
-        #expect(diff < 0.5)
-        #expect(argmax(UnsafeBufferPointer(batchedSession.logits.buffer)) == argmax(UnsafeBufferPointer(session.logits.buffer)))
+        func compare(_ ids: [Int32]) throws -> (diff: Float, mean: Float, sameArgmax: Bool) {
+            let batchedSession = InferenceSession(model: model, contextLength: 256)
+            let batched = Array(try batchedSession.evaluate(ids))
+            let session = InferenceSession(model: model, contextLength: 256)
+            var incremental: [Float] = []
+            for id in ids { incremental = Array(try session.evaluate([id])) }
+            let diffs = zip(batched, incremental).map { abs($0 - $1) }
+            let diff = diffs.max() ?? 0, mean = diffs.reduce(0, +) / Float(diffs.count)
+            print("batched vs token by token, \(ids.count) tokens: largest logit difference \(diff), mean \(mean)")
+            return (diff, mean, argmax(UnsafeBufferPointer(batchedSession.logits.buffer)) == argmax(UnsafeBufferPointer(session.logits.buffer)))
+        }
+        let short = try compare(try Self.cases()[0].promptIDs)
+        #expect(short.diff == 0)
+        let text = try String(contentsOf: TestPaths.golden.appendingPathComponent("perplexity-text.txt"), encoding: .utf8)
+        let long = try Tokenizer(gguf: model.gguf).encode(String(text.prefix(600)))
+        try #require(long.count >= InferenceSession.sgemmThreshold)
+        let result = try compare(long)
+        #expect(result.diff < 1.5, "largest logit difference \(result.diff)")
+        #expect(result.mean < 0.5, "mean logit difference \(result.mean)")
+        #expect(result.sameArgmax)
     }
 
     func argmax(_ x: UnsafeBufferPointer<Float>) -> Int32 {
