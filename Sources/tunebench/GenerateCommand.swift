@@ -16,6 +16,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Stop when this text appears (repeatable).") var stop: [String] = []
     @Option(help: "Context length (tokens) of the KV cache.") var ctx: Int = 2048
     @Flag(help: "Print prompt and decode speed to standard error.") var stats = false
+    @Flag(help: "Keep generating past the end-of-sequence tokens (for benchmarks).") var ignoreEos = false
 
     func validate() throws {
         guard (prompt == nil) != (promptFile == nil) else { throw ValidationError("give exactly one of --prompt and --prompt-file") }
@@ -42,7 +43,7 @@ struct GenerateCommand: ParsableCommand {
         var result = GenerationStats()
         _ = try Interrupt.reply { shouldStop in
             result = try generator.generate(prompt: ids, maxTokens: maxTokens, sampling: sampling.parameters,
-                                            stopStrings: stop, shouldStop: shouldStop, emit: writeOut)
+                                            stopTokens: ignoreEos ? [] : nil, stopStrings: stop, shouldStop: shouldStop, emit: writeOut)
         }
         writeOut("\n")
         if stats { printError(result.summary) }
