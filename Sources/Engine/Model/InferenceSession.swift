@@ -12,12 +12,13 @@ public final class InferenceSession {
     public var position: Int { tokens.count }
 
     /// Largest number of tokens pushed through the layers at once.
-    static let maximumBatch = 128
+    static let maximumBatch = 512
     /// Below this many tokens a matrix is applied row by row on its quantized blocks with 8-bit
     /// activations (llama.cpp's arithmetic); from it on, it is dequantized once and multiplied with
     /// sgemm in f32, which is faster for long prompts.
     static let sgemmThreshold = 64
-    static let vocabularyChunk = 4096
+    /// Rows of full-vocabulary logits computed at once when every position's logits are wanted.
+    static let logitRows = 128
     /// Weight rows dequantized at a time by each part of a batched product (≈ 300–800 KB of f32, so
     /// the tile stays in L2 while sgemm reads it).
     static let tileRows = 128
@@ -37,8 +38,7 @@ public final class InferenceSession {
     private let pool = WorkerPool.shared
     /// Parts a matvec is split into: the session's thread count, at most the pool's size.
     private var parts: Int { min(threads, pool.workerCount + 1) }
-    private lazy var logitsBlock = FloatBuffer(count: Self.maximumBatch * model.config.vocabularySize)
-    private lazy var vocabularyScratch = FloatBuffer(count: Self.vocabularyChunk * model.config.embeddingLength)
+    private lazy var logitsBlock = FloatBuffer(count: Self.logitRows * model.config.vocabularySize)
 
     public init(model: LlamaModel, contextLength: Int? = nil, threads: Int = 2) {
         let c = model.config
@@ -291,15 +291,12 @@ public final class InferenceSession {
         for i in 0..<n {
             Ops.rmsNorm(x.pointer + i * d, weight: model.weights.outputNorm.baseAddress!, eps: c.rmsEpsilon, out: normed.pointer + i * d, n: d)
         }
-        let head = model.weights.outputHead
         var first = 0
-        while first < vocabulary {
-            let count = min(Self.vocabularyChunk, vocabulary - first)
-            model.dequantizeRows(head, first..<(first + count), into: vocabularyScratch.pointer, threads: threads)
-            BLAS.matmulTransposedB(m: n, n: count, k: d, a: normed.pointer, lda: d, b: vocabularyScratch.pointer, ldb: d,
-                                   c: logitsBlock.pointer + first, ldc: vocabulary)
+        while first < n {
+            let count = min(Self.logitRows, n - first)
+            linear(normed.pointer + first * d, count, (model.weights.outputHead, logitsBlock.pointer))
+            for i in 0..<count { body(first + i, UnsafeBufferPointer(start: logitsBlock.pointer + i * vocabulary, count: vocabulary)) }
             first += count
         }
-        for i in 0..<n { body(i, UnsafeBufferPointer(start: logitsBlock.pointer + i * vocabulary, count: vocabulary)) }
     }
 }
