@@ -90,11 +90,14 @@ public struct Form: Sendable {
         fields[selected].value = choices[(i + step + choices.count) % choices.count]
     }
 
-    /// Draws one field a row, labels right-aligned to the widest, the message (if any) below.
+    /// Draws one field a row, labels right-aligned to the widest, the message (if any) at the bottom of `rect`.
     public func draw(into grid: inout Grid, in rect: Rect, focused: Bool = true) {
         guard !rect.isEmpty else { return }
         let labelWidth = min(fields.map { Grid.displayWidth(of: $0.label) }.max() ?? 0, rect.width / 2)
-        let rowsForFields = rect.height - (message == nil ? 0 : 1)
+        // The message wraps under the fields, up to three rows.
+        let messageLines = message.map { TextView.wrap(StyledParagraph(text: $0, role: .error), width: rect.width) } ?? []
+        let messageRows = min(messageLines.count, 3, rect.height - 1)
+        let rowsForFields = rect.height - messageRows
         // Keep the selected field visible when the form is taller than the rectangle.
         let first = max(0, min(selected - rowsForFields + 1, fields.count - rowsForFields))
         for (row, i) in (first..<fields.count).enumerated() where row < rowsForFields {
@@ -111,6 +114,8 @@ public struct Form: Sendable {
                          attributes: isSelected ? .bold : [], clip: rect)
             }
         }
-        if let message { grid.put(message, x: rect.x, y: rect.maxY - 1, role: .error, clip: rect) }
+        for (i, line) in messageLines.prefix(messageRows).enumerated() {
+            grid.put(line.text, x: rect.x, y: rect.maxY - messageRows + i, role: .error, clip: rect)
+        }
     }
 }

@@ -176,7 +176,7 @@ public final class TrainPane: Pane {
         let heading = follow == nil ? "Settings" : "Settings (following: read-only)"
         grid.put(heading, x: rect.x, y: rect.y, role: .title, attributes: .bold, clip: rect)
         let (formRect, rest) = Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: rect.height - 1)
-            .splitTop(min(form.fields.count + 1, rect.height - 3))
+            .splitTop(min(form.fields.count + 3, rect.height - 3))
         form.draw(into: &grid, in: formRect, focused: pathEditor == nil)
         var y = rest.y
         if let pathEditor {
