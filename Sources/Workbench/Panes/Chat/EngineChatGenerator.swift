@@ -26,13 +26,14 @@ public final class EngineChatGenerator: ChatGenerator, @unchecked Sendable {
         let key = request.modelPath + "\u{0}" + (request.adapterPath ?? "")
         if let l = loaded[key] { return l }
         guard FileManager.default.fileExists(atPath: request.modelPath) else { throw ChatError.modelMissing(request.modelPath) }
-        let model = try LlamaModel(path: request.modelPath)
         if let adapterPath = request.adapterPath {
             // SEAM(adapter): applying a LoRA adapter is not written yet (issue 4 writes adapters in
-            // PEFT and GGUF layout). When it is, load `adapterPath` here and apply it to this model
-            // (or to this entry's own copy), so the base entry and the adapted entry stay separate.
+            // PEFT and GGUF layout). When it is, load the model below, then load `adapterPath` and
+            // apply it to this entry's own copy, so the base entry and the adapted entry stay
+            // separate. Until then refuse before spending seconds on loading the model.
             throw ChatError.adapterNotSupported(adapterPath)
         }
+        let model = try LlamaModel(path: request.modelPath)
         let tokenizer = try Tokenizer(gguf: model.gguf)
         let template = ChatTemplate.loadOrFallback(source: model.gguf["tokenizer.chat_template"]?.stringValue).template
         let session = InferenceSession(model: model, contextLength: contextLength, threads: threads)
