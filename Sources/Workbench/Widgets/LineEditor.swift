@@ -27,7 +27,7 @@ public struct LineEditor: Sendable, Equatable {
     /// The keys `handle` understands, for help overlays.
     public static let keyBindings: [KeyBinding] = [
         KeyBinding([.left, .right, .home, .end, .control("a"), .control("e")], "move the cursor"),
-        KeyBinding([.backspace, .delete], "delete a character"),
+        KeyBinding([.backspace, .delete, .control("d")], "delete a character"),
         KeyBinding([.control("k"), .control("u"), .control("w")], "delete to end / to start / word"),
         KeyBinding([.up, .down], "previous / next line from history"),
     ]
