@@ -40,14 +40,18 @@ public final class InferenceSession {
     private var parts: Int { min(threads, pool.workerCount + 1) }
     private lazy var logitsBlock = FloatBuffer(count: Self.logitRows * model.config.vocabularySize)
 
-    public init(model: LlamaModel, contextLength: Int? = nil, threads: Int = 2) {
+    /// A LoRA adapter applied on top of the base weights (`y += scale · B (A x)` on its target
+    /// projections), or nil for the base model alone.
+    public let adapter: LoRAAdapter?
+    private let loraScratch: FloatBuffer  // [batch × rank]
+
+    public init(model: LlamaModel, contextLength: Int? = nil, threads: Int = 2, adapter: LoRAAdapter? = nil) {
         let c = model.config
         self.model = model
+        self.adapter = adapter
+        loraScratch = FloatBuffer(count: Self.maximumBatch * (adapter?.config.rank ?? 1))
         self.contextLength = max(1, min(contextLength ?? min(c.contextLength, 2048), c.contextLength))
         self.threads = max(1, threads)
-        // Parallel work is split by the worker pool; OpenBLAS runs single-threaded inside each part
-        // (its own threads would spin against the pool's on a small machine).
-        BLAS.setThreads(1)
         let b = Self.maximumBatch
         let cacheCount = c.layerCount * self.contextLength * c.kvDimension
         keyCache = .allocate(capacity: cacheCount)
@@ -108,6 +112,12 @@ public final class InferenceSession {
         guard tokens.count + newTokens.count <= contextLength else { throw ModelError.contextFull(limit: contextLength) }
         let vocabulary = model.config.vocabularySize
         for t in newTokens where t < 0 || Int(t) >= vocabulary { throw ModelError.tokenOutOfRange(t, vocabulary: vocabulary) }
+        // Parallel work is split by the worker pool; OpenBLAS runs single-threaded inside each part
+        // (its own threads would spin against the pool's on a small machine). Restored afterwards for
+        // a trainer sharing the process.
+        let blasThreads = BLAS.threads
+        BLAS.setThreads(1)
+        defer { BLAS.setThreads(blasThreads) }
         var done = 0
         while done < newTokens.count {
             let n = min(Self.maximumBatch, newTokens.count - done)
@@ -139,6 +149,9 @@ public final class InferenceSession {
                 Ops.rmsNorm(x.pointer + i * d, weight: layer.attentionNorm.baseAddress!, eps: c.rmsEpsilon, out: normed.pointer + i * d, n: d)
             }
             linear(normed.pointer, n, (layer.query, query.pointer), (layer.key, key.pointer), (layer.value, value.pointer))
+            addAdapter(layer: l, .query, input: normed.pointer, n, output: query.pointer)
+            addAdapter(layer: l, .key, input: normed.pointer, n, output: key.pointer)
+            addAdapter(layer: l, .value, input: normed.pointer, n, output: value.pointer)
             let layerKeys = keyCache + l * contextLength * c.kvDimension
             let layerValues = valueCache + l * contextLength * c.kvDimension
             for i in 0..<n {
@@ -158,14 +171,18 @@ public final class InferenceSession {
                 attend(n: n, start: start, keys: layerKeys, values: layerValues)
             }
             linear(attention.pointer, n, (layer.output, projection.pointer))
+            addAdapter(layer: l, .output, input: attention.pointer, n, output: projection.pointer)
             Ops.add(x.pointer, projection.pointer, n: n * d)
 
             for i in 0..<n {
                 Ops.rmsNorm(x.pointer + i * d, weight: layer.feedForwardNorm.baseAddress!, eps: c.rmsEpsilon, out: normed.pointer + i * d, n: d)
             }
             linear(normed.pointer, n, (layer.gate, gate.pointer), (layer.up, up.pointer))
+            addAdapter(layer: l, .gate, input: normed.pointer, n, output: gate.pointer)
+            addAdapter(layer: l, .up, input: normed.pointer, n, output: up.pointer)
             Ops.siluMultiply(gate.pointer, up.pointer, n: n * c.feedForwardLength)
             linear(gate.pointer, n, (layer.down, projection.pointer))
+            addAdapter(layer: l, .down, input: gate.pointer, n, output: projection.pointer)
             Ops.add(x.pointer, projection.pointer, n: n * d)
         }
         tokens.append(contentsOf: batch)
@@ -259,6 +276,21 @@ public final class InferenceSession {
                 if let b { model.matvecRows(b.0, share(b.0.rows), x: x, q: q, y: b.1 + i * b.0.rows) }
                 if let c { model.matvecRows(c.0, share(c.0.rows), x: x, q: q, y: c.1 + i * c.0.rows) }
             }
+        }
+    }
+
+    /// output[n × out] += scale · (input[n × in] · Aᵀ) · Bᵀ for one adapted projection; the adapter
+    /// branch sees the f32 input, as PEFT's does.
+    private func addAdapter(layer: Int, _ target: LoRATarget, input: UnsafePointer<Float>, _ n: Int,
+                            output: UnsafeMutablePointer<Float>) {
+        guard let adapter, let slot = adapter.layout.slot(layer: layer, target: target) else { return }
+        let rank = adapter.config.rank, scratch = loraScratch.pointer
+        adapter.parameters.withUnsafeBufferPointer { p in
+            BLAS.matmulTransposedB(m: n, n: rank, k: slot.inFeatures, a: input, lda: slot.inFeatures,
+                                   b: p.baseAddress! + slot.aOffset, ldb: slot.inFeatures, c: scratch, ldc: rank)
+            BLAS.matmulTransposedB(m: n, n: slot.outFeatures, k: rank, a: scratch, lda: rank,
+                                   b: p.baseAddress! + slot.bOffset, ldb: rank, c: output, ldc: slot.outFeatures,
+                                   alpha: adapter.config.scale, beta: 1)
         }
     }
 

@@ -4,6 +4,8 @@ import COpenBLAS
 public enum BLAS {
     /// Threads OpenBLAS uses for every following call.
     public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
+    /// Threads OpenBLAS currently uses.
+    public static var threads: Int { Int(openblas_get_num_threads()) }
 
     /// C[m×n] = alpha · A[m×k] · B[n×k]ᵀ + beta · C  (B given row-major as n rows of k: a weight matrix).
     @inline(__always)
