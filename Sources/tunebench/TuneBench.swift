@@ -10,5 +10,7 @@ struct TuneBench: ParsableCommand {
         subcommands: [
             ChatCommand.self, GenerateCommand.self, PerplexityCommand.self, TokenizeCommand.self,
             InspectCommand.self, ModelsCommand.self, ExtractCommand.self, PrepareCommand.self,
-        ])
+            OpenCommand.self, InitCommand.self,
+        ],
+        defaultSubcommand: OpenCommand.self)
 }
