@@ -68,8 +68,8 @@ public final class WorkbenchApp {
             overlay = nil
             return .keepRunning
         case .confirmQuit:
-            if key == .character("y") || key == .character("Y") { return .quit }
             overlay = nil
+            if key == .character("y") || key == .character("Y") { return .quit }
             return .keepRunning
         case nil: break
         }
