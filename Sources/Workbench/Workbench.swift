@@ -35,6 +35,7 @@ public enum Workbench {
         let waker = Waker()
         let (app, _) = makeApp(workspace: workspace, theme: theme, themes: library, waker: waker)
         app.notice = warning ?? workspace.warnings.first
+        app.colorsOff = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         let loop = EventLoop(app: app, waker: waker)
         loop.run()
         return [warning].compactMap { $0 } + workspace.warnings

@@ -18,12 +18,12 @@ struct OpenCommand: ParsableCommand {
     @Option(help: "Colour theme: dark, light, mono, or the name of a .toml file in a themes/ folder.") var theme: String?
 
     func run() throws {
-        guard isatty(STDIN_FILENO) != 0, isatty(STDOUT_FILENO) != 0 else {
-            throw CLIError("the workbench needs a terminal; the other subcommands (extract, prepare, chat…) work without one")
-        }
         let workspace: Workspace
         do { workspace = try Workspace.open(at: URL(fileURLWithPath: directory)) } catch {
             throw CLIError(error.description)
+        }
+        guard isatty(STDIN_FILENO) != 0, isatty(STDOUT_FILENO) != 0 else {
+            throw CLIError("the workbench needs a terminal; the other subcommands (extract, prepare, chat…) work without one")
         }
         for line in Workbench.run(workspace: workspace, theme: theme) { printError("tunebench: " + line) }
     }

@@ -22,7 +22,10 @@ struct DatasetFixture: Decodable {
 
 /// The golden SmolLM2 tokenizer.json with the special ids the GGUF declares (bos 1, eos/pad 2):
 /// tokenizer.json alone carries no EOS.
-let goldenTokenizer = TokenizerSource {
+let goldenTokenizer = TokenizerSource { try loadedGoldenTokenizer.get() }
+
+/// Loaded once for all tests (parsing the JSON takes most of a second in a debug build).
+let loadedGoldenTokenizer = Result<TokenizerSource.Loaded, Error> {
     let url = packageRoot().deletingLastPathComponent().appendingPathComponent("shared/golden/smollm2-tokenizer.json")
     var vocabulary = try TokenizerVocabulary(huggingFaceJSON: url)
     vocabulary.bosID = 1
@@ -119,5 +122,18 @@ let goldenTokenizer = TokenizerSource {
         let row = try #require(grid.find("context length"))
         #expect(grid.row(row.y).contains("256"))
         #expect(grid[row.x, row.y].role == .selection)
+    }
+}
+
+@Suite struct DatasetPaneInputTests {
+    @Test func withoutAnInputThePaneSaysHowToMakeOneAndReadsItOnceItAppears() throws {
+        let fixture = try DatasetFixture.load()
+        let workspace = try makeSampleWorkspace()
+        let pane = DatasetPane(model: WorkspaceModel(workspace), waker: Waker(), source: goldenTokenizer)
+        #expect(pane.message == "no pages.jsonl yet: extract the book in the PDF pane (e)")
+        #expect(render(pane).find("extract the book in the PDF pane") != nil)
+        try (jsonlLine(page: 6, text: fixture.records[0]) + "\n").write(to: workspace.datasetInputURL, atomically: true, encoding: .utf8)
+        #expect(waitFor(pane) { pane.snapshot?.records.count == 1 })
+        #expect(pane.message == nil)
     }
 }

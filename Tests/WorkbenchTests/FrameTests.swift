@@ -111,3 +111,26 @@ final class RecordingPane: Pane {
         #expect(info.text(width: 30) == " book │ idle │ 64 MiB")
     }
 }
+
+@Suite struct ResizeTests {
+    /// Every size a terminal can be resized to, tiny ones included, draws without trapping, and
+    /// only the too-small message shows below the minimum.
+    @Test func theRealPanesDrawAtAnySize() throws {
+        let workspace = try makeSampleWorkspace()
+        let (app, _) = Workbench.makeApp(workspace: workspace, theme: .plain, themes: nil, waker: Waker(),
+                                         tokenizerSource: goldenTokenizer)
+        #expect(waitFor(app.panes[1]) { app.panes[1].job == nil })
+        for (width, height) in [(0, 0), (1, 1), (59, 15), (60, 16), (61, 17), (79, 23), (100, 30), (137, 51), (250, 80)] {
+            for pane in 0..<app.panes.count {
+                _ = app.handle(.key(.function(pane + 1)))
+                var grid = Grid(width: width, height: height)
+                app.draw(into: &grid)
+                if width >= WorkbenchApp.minimumWidth && height >= WorkbenchApp.minimumHeight {
+                    #expect(grid.lines[0].hasPrefix(" TuneBench"))
+                } else if width > 30 {
+                    #expect(grid.lines.joined().contains("Terminal too small"))
+                }
+            }
+        }
+    }
+}

@@ -36,7 +36,7 @@ import Workspace
         let body = try #require(grid.find(firstLine))
         #expect(grid.textRoles(x: body.x, y: body.y, count: firstLine.count) == [.kept])
         // The folio is the lowest text on the page: below the body, cut.
-        let pageArea = grid.bounds.splitLeft(110 - 36).0.inset(by: 1)
+        let pageArea = grid.bounds.splitLeft(110 - 32).0.inset(by: 1)  // the side panel is 32 wide
         let folioRow = try #require((pageArea.y..<pageArea.maxY).reversed().first { y in
             (pageArea.x..<pageArea.maxX).contains { grid[$0, y].character == Character(page.footer) }
         })
@@ -126,7 +126,9 @@ import Workspace
         #expect(pane.bodyPages == gt.body_pages[0]...gt.body_pages[1])
         _ = pane.handle(.key(.pageDown))
         let grid = render(pane, width: 110, height: 40)
-        #expect(grid.find("cut  header 'Pride and Prejudice'") != nil)
+        // The evidence list: the running head judged furniture, on every body page but chapter openings.
+        let evidence = try #require(grid.find("cut  head ×"))
+        #expect(grid.row(evidence.y).contains("'Pride and"))
         // The running head's row carries the furniture mark in the border.
         let head = try #require(grid.find(gt.pages[5].header))
         #expect(grid[0, head.y].character == "✂")

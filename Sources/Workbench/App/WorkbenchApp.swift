@@ -16,6 +16,8 @@ public final class WorkbenchApp {
     public var status = StatusInfo()
     /// A one-line notice shown in the status bar until the next key (theme warnings and the like).
     public var notice: String?
+    /// Set when the user asked for no colour (`NO_COLOR`): the theme key then changes nothing.
+    public var colorsOff = false
     private let themes: ThemeLibrary?
     private var overlay: Overlay?
 
@@ -90,6 +92,7 @@ public final class WorkbenchApp {
 
     private func cycleTheme() {
         guard let themes else { return }
+        if colorsOff { notice = "NO_COLOR is set: the theme stays mono"; return }
         let names = themes.names
         guard !names.isEmpty else { notice = "no theme files found"; return }
         let next = names[((names.firstIndex(of: theme.name) ?? -1) + 1) % names.count]

@@ -28,6 +28,8 @@ public final class DatasetPane: Pane {
     private var detailScroll = 0
     private var fieldInput: String?
     private var loading = false
+    /// The input's modification date when it was last read.
+    private var loadedInputDate: Date?
     private var preparing = false
     private(set) var message: String?
 
@@ -65,6 +67,12 @@ public final class DatasetPane: Pane {
     /// Reads the input again (after an extraction, say).
     public func reload() {
         guard !loading else { return }
+        loadedInputDate = inputModificationDate()
+        guard loadedInputDate != nil else {
+            snapshot = nil
+            message = "no \(model.settings.dataset.input) yet: extract the book in the PDF pane (e)"
+            return
+        }
         loading = true
         let ws = model.workspace
         let (input, output, format, settings, source, mailbox) = (ws.datasetInputURL, ws.datasetURL, ws.settings.dataset.format, self.settings, source, mailbox)
@@ -95,7 +103,16 @@ public final class DatasetPane: Pane {
     public func update() -> Bool {
         let messages = mailbox.drain()
         for message in messages { apply(message) }
+        // The input changed on disk (the PDF pane extracted the book again): read it again.
+        if !loading, !preparing, inputModificationDate() != loadedInputDate {
+            reload()
+        }
         return !messages.isEmpty
+    }
+
+    /// When the input file was last written (nil: it does not exist).
+    private func inputModificationDate() -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: model.workspace.datasetInputURL.path))?[.modificationDate] as? Date
     }
 
     func apply(_ result: Message) {
@@ -247,6 +264,11 @@ public final class DatasetPane: Pane {
         }
         Frame.drawBorder(into: &grid, rect, role: .border, title: title)
         guard !inner.isEmpty else { return }
+        if snapshot == nil {
+            let text = loading ? "reading \(model.settings.dataset.input)…" : message ?? ""
+            grid.put(text, x: inner.x, y: inner.y, role: message?.hasPrefix("error") == true ? .error : .dim, clip: inner)
+            return
+        }
         var x = inner.x, row = 0
         for (i, piece) in pieces.enumerated() {
             var role: ColorRole = i % 2 == 0 ? .tokenA : .tokenB

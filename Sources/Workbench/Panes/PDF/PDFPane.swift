@@ -288,7 +288,7 @@ public final class PDFPane: Pane {
             grid.put(openError ?? "page \(pageNumber) cannot be read", x: rect.x + 2, y: rect.y + 1, role: .error, clip: rect)
             return
         }
-        let panelWidth = rect.width >= 80 ? 36 : 0
+        let panelWidth = rect.width >= 80 ? 32 : 0
         let (viewArea, panel) = rect.splitLeft(rect.width - panelWidth)
         // One column each side for the edge handles, the page inside a border.
         Frame.drawBorder(into: &grid, viewArea, role: .border, title: "page \(pageNumber)/\(pageCount)")
@@ -390,8 +390,8 @@ public final class PDFPane: Pane {
             line(String(format: "auto crop (confidence %.2f)", proposal.confidence), .accent)
             for judged in proposal.evidence.prefix(6) {
                 let verdict = judged.isFurniture ? "cut " : "kept"
-                line("\(verdict) \(judged.zone.rawValue) '\(judged.example)' ×\(judged.pages.count)",
-                     judged.isFurniture ? .cut : .kept)
+                let zone = judged.zone == .header ? "head" : "foot"
+                line("\(verdict) \(zone) ×\(judged.pages.count) '\(judged.example)'", judged.isFurniture ? .cut : .kept)
             }
             line("")
         }
