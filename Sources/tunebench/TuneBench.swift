@@ -8,7 +8,9 @@ struct TuneBench: ParsableCommand {
         abstract: "Fine-tune small language models on your own documents, on a CPU.",
         version: EngineInfo.version,
         subcommands: [
+            OpenCommand.self, InitCommand.self,
             ChatCommand.self, GenerateCommand.self, PerplexityCommand.self, TokenizeCommand.self,
             InspectCommand.self, ModelsCommand.self, QuantizeCommand.self, ExtractCommand.self, PrepareCommand.self,
-        ])
+        ],
+        defaultSubcommand: OpenCommand.self)
 }

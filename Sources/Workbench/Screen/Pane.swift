@@ -12,4 +12,29 @@ public protocol Pane: AnyObject {
     func handle(_ event: InputEvent) -> Bool
     /// Draws the pane into `rect` of the grid.
     func draw(into grid: inout Grid, in rect: Rect)
+    /// Called on the UI thread after every wake-up of the event loop: take in what background
+    /// work posted. Returns whether anything changed (the app then redraws).
+    func update() -> Bool
+    /// The pane's running job, for the status bar and the quit question; nil when idle.
+    var job: JobStatus? { get }
+    /// Whether the pane is taking text input (a field being edited): then the app's own keys
+    /// (`q`, `?`, Tab…) go to the pane first.
+    var capturesText: Bool { get }
+}
+
+extension Pane {
+    public func update() -> Bool { false }
+    public var job: JobStatus? { nil }
+    public var capturesText: Bool { false }
+}
+
+/// A job a pane is running in the background.
+public struct JobStatus: Sendable, Equatable {
+    /// "extracting 12/48", "training step 30".
+    public var description: String
+    public var tokensPerSecond: Double?
+    public init(_ description: String, tokensPerSecond: Double? = nil) {
+        self.description = description
+        self.tokensPerSecond = tokensPerSecond
+    }
 }

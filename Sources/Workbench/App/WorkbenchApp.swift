@@ -1,0 +1,232 @@
+import Foundation
+
+/// The workbench frame: tab bar, the active pane, status bar, help overlay, quit question and the
+/// too-small message. It owns the panes and routes events; it draws into a `Grid` and never
+/// touches the terminal, so all of it is testable by rendering into a fixed-size grid.
+public final class WorkbenchApp {
+    /// Below this size the frame shows a message instead of the panes.
+    public static let minimumWidth = 60
+    public static let minimumHeight = 16
+
+    public private(set) var panes: [any Pane]
+    public private(set) var activeIndex = 0
+    public var theme: Theme
+    /// The status bar's fixed fields (workspace, model, adapter, memory); run state and tokens/s
+    /// come from the panes' jobs.
+    public var status = StatusInfo()
+    /// A one-line notice shown in the status bar until the next key (theme warnings and the like).
+    public var notice: String?
+    /// Set when the user asked for no colour (`NO_COLOR`): the theme key then changes nothing.
+    public var colorsOff = false
+    private let themes: ThemeLibrary?
+    private var overlay: Overlay?
+
+    enum Overlay { case help, confirmQuit(String) }
+
+    /// What the loop should do after an event.
+    public enum Response: Equatable { case keepRunning, quit }
+
+    public init(panes: [any Pane], theme: Theme, themes: ThemeLibrary? = nil) {
+        precondition(!panes.isEmpty, "the workbench needs a pane")
+        self.panes = panes
+        self.theme = theme
+        self.themes = themes
+    }
+
+    public var activePane: any Pane { panes[activeIndex] }
+
+    /// Replaces the pane at `index` (the lead swaps the Train and Chat placeholders in here).
+    public func setPane(_ pane: any Pane, at index: Int) { panes[index] = pane }
+
+    /// The app's own keys, listed after the pane's in the help overlay.
+    public var keyBindings: [KeyBinding] {
+        [
+            KeyBinding([.tab, .backTab], "next / previous pane"),
+            KeyBinding((1...panes.count).map { .function($0) }, "go to pane"),
+            KeyBinding([.character("?")], "this help"),
+            KeyBinding([.control("t")], "next colour theme"),
+            KeyBinding([.character("q"), .control("c")], "quit"),
+        ]
+    }
+
+    /// The running job of any pane, for the quit question and the status bar.
+    public var runningJob: JobStatus? { panes.lazy.compactMap(\.job).first }
+
+    /// Lets the panes take in background results; returns whether anything changed.
+    public func update() -> Bool {
+        var changed = false
+        for pane in panes where pane.update() { changed = true }
+        return changed
+    }
+
+    public func handle(_ event: InputEvent) -> Response {
+        guard case .key(let key) = event else {
+            if case .mouse = event, overlay == nil { _ = activePane.handle(event) }
+            return .keepRunning
+        }
+        notice = nil
+        switch overlay {
+        case .help:
+            overlay = nil
+            return .keepRunning
+        case .confirmQuit:
+            overlay = nil
+            if key == .character("y") || key == .character("Y") { return .quit }
+            return .keepRunning
+        case nil: break
+        }
+        if activePane.capturesText, activePane.handle(event) { return .keepRunning }
+        switch key {
+        case .tab: activeIndex = (activeIndex + 1) % panes.count
+        case .backTab: activeIndex = (activeIndex + panes.count - 1) % panes.count
+        case .function(let n) where (1...panes.count).contains(n): activeIndex = n - 1
+        case .character("?"): overlay = .help
+        case .control("t"): cycleTheme()
+        case .character("q"), .control("c"):
+            guard let job = runningJob else { return .quit }
+            overlay = .confirmQuit(job.description)
+        default: _ = activePane.handle(event)
+        }
+        return .keepRunning
+    }
+
+    private func cycleTheme() {
+        guard let themes else { return }
+        if colorsOff { notice = "NO_COLOR is set: the theme stays mono"; return }
+        let names = themes.names
+        guard !names.isEmpty else { notice = "no theme files found"; return }
+        let next = names[((names.firstIndex(of: theme.name) ?? -1) + 1) % names.count]
+        do {
+            theme = try themes.load(next)
+            notice = "theme: \(next)"
+        } catch { notice = error.description }
+    }
+
+    public func draw(into grid: inout Grid) {
+        grid.clear()
+        guard grid.width >= Self.minimumWidth, grid.height >= Self.minimumHeight else {
+            drawTooSmall(into: &grid)
+            return
+        }
+        let (tabBar, rest) = grid.bounds.splitTop(1)
+        let (body, statusBar) = rest.splitTop(rest.height - 1)
+        drawTabBar(into: &grid, in: tabBar)
+        activePane.draw(into: &grid, in: body)
+        drawStatusBar(into: &grid, in: statusBar)
+        switch overlay {
+        case .help: drawHelp(into: &grid, in: body)
+        case .confirmQuit(let job):
+            drawDialog(into: &grid, in: body, title: "Quit?",
+                       lines: ["\(job) is still running.", "Quit anyway? It stops.", "", "y: quit   any other key: stay"])
+        case nil: break
+        }
+    }
+
+    private func drawTabBar(into grid: inout Grid, in rect: Rect) {
+        grid.fill(rect, role: .status)
+        var x = grid.put(" TuneBench ", x: rect.x, y: rect.y, role: .status, attributes: .bold)
+        for (index, pane) in panes.enumerated() {
+            let label = " F\(index + 1) \(pane.title) "
+            x = grid.put(label, x: x + 1, y: rect.y, role: index == activeIndex ? .selection : .status,
+                         attributes: index == activeIndex ? .bold : [])
+        }
+        let hint = "? help  q quit "
+        if x + Grid.displayWidth(of: hint) + 1 <= rect.maxX {
+            grid.put(hint, x: rect.maxX - Grid.displayWidth(of: hint), y: rect.y, role: .status)
+        }
+    }
+
+    private func drawStatusBar(into grid: inout Grid, in rect: Rect) {
+        grid.fill(rect, role: .status)
+        var info = status
+        if let job = runningJob {
+            info.runState = job.description
+            info.tokensPerSecond = job.tokensPerSecond
+        }
+        if let notice {
+            grid.put(" " + notice, x: rect.x, y: rect.y, role: .status, attributes: .bold)
+        } else {
+            grid.put(info.text(width: rect.width), x: rect.x, y: rect.y, role: .status)
+        }
+    }
+
+    /// Every key of the active pane, then the app's.
+    private func drawHelp(into grid: inout Grid, in rect: Rect) {
+        var lines: [String] = []
+        let bindings = activePane.keyBindings + [KeyBinding([], "")] + keyBindings
+        let keyWidth = bindings.map { Grid.displayWidth(of: $0.label) }.max() ?? 0
+        for binding in bindings {
+            if binding.keys.isEmpty { lines.append(""); continue }
+            let pad = String(repeating: " ", count: keyWidth - Grid.displayWidth(of: binding.label))
+            lines.append("\(binding.label)\(pad)  \(binding.summary)")
+        }
+        lines.append("")
+        lines.append("any key closes this help")
+        drawDialog(into: &grid, in: rect, title: "Keys: \(activePane.title)", lines: lines)
+    }
+
+    /// A bordered box centred in `rect`, clipped to it.
+    private func drawDialog(into grid: inout Grid, in rect: Rect, title: String, lines: [String]) {
+        let contentWidth = max(Grid.displayWidth(of: title) + 2, lines.map { Grid.displayWidth(of: $0) }.max() ?? 0)
+        let width = min(rect.width, contentWidth + 4)
+        let height = min(rect.height, lines.count + 2)
+        let box = Rect(x: rect.x + (rect.width - width) / 2, y: rect.y + (rect.height - height) / 2, width: width, height: height)
+        grid.fill(box, role: .text)
+        Frame.drawBorder(into: &grid, box, role: .accent, title: title)
+        for (i, line) in lines.prefix(height - 2).enumerated() {
+            grid.put(line, x: box.x + 2, y: box.y + 1 + i, clip: box.inset(by: 1))
+        }
+    }
+
+    private func drawTooSmall(into grid: inout Grid) {
+        let lines = [
+            "Terminal too small: \(grid.width)×\(grid.height).",
+            "TuneBench needs \(Self.minimumWidth)×\(Self.minimumHeight).",
+            "Enlarge the window, or q to quit.",
+        ]
+        let top = max(0, (grid.height - lines.count) / 2)
+        for (i, line) in lines.enumerated() {
+            let x = max(0, (grid.width - Grid.displayWidth(of: line)) / 2)
+            grid.put(line, x: x, y: top + i, role: i == 0 ? .warning : .text)
+        }
+    }
+}
+
+/// Box-drawing helpers shared by the frame and the panes.
+public enum Frame {
+    /// A single-line border on the edge cells of `rect`, with an optional title in the top edge.
+    public static func drawBorder(into grid: inout Grid, _ rect: Rect, role: ColorRole = .border, title: String? = nil) {
+        guard rect.width >= 2, rect.height >= 2 else { return }
+        for x in rect.x + 1..<rect.maxX - 1 {
+            grid.put("─", x: x, y: rect.y, role: role)
+            grid.put("─", x: x, y: rect.maxY - 1, role: role)
+        }
+        for y in rect.y + 1..<rect.maxY - 1 {
+            grid.put("│", x: rect.x, y: y, role: role)
+            grid.put("│", x: rect.maxX - 1, y: y, role: role)
+        }
+        grid.put("┌", x: rect.x, y: rect.y, role: role)
+        grid.put("┐", x: rect.maxX - 1, y: rect.y, role: role)
+        grid.put("└", x: rect.x, y: rect.maxY - 1, role: role)
+        grid.put("┘", x: rect.maxX - 1, y: rect.maxY - 1, role: role)
+        if let title, rect.width > 4 {
+            grid.put(" \(title) ", x: rect.x + 2, y: rect.y, role: .title, attributes: .bold,
+                     clip: Rect(x: rect.x + 1, y: rect.y, width: rect.width - 2, height: 1))
+        }
+    }
+}
+
+/// A pane standing in for one built elsewhere (Train and Chat come from another branch).
+public final class PlaceholderPane: Pane {
+    public let title: String
+    private let message: String
+    public init(title: String, message: String) {
+        self.title = title
+        self.message = message
+    }
+    public var keyBindings: [KeyBinding] { [] }
+    public func handle(_ event: InputEvent) -> Bool { false }
+    public func draw(into grid: inout Grid, in rect: Rect) {
+        grid.put(message, x: rect.x + 2, y: rect.y + 1, role: .dim, clip: rect)
+    }
+}

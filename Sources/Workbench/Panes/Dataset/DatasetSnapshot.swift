@@ -1,0 +1,91 @@
+import Corpus
+import Engine
+import Foundation
+
+/// One record as the pane shows it: its tokens decoded one by one, so token boundaries can be
+/// drawn. Made off the UI thread.
+struct RecordView: Sendable {
+    var record: DatasetRecord
+    var characters: Int
+    /// Each token's text (special tokens by name), in order.
+    var pieces: [String]
+}
+
+/// One packed window as the pane shows it.
+struct WindowView: Sendable {
+    var pieces: [String]
+    /// `TokenWindow` mask values, one per piece.
+    var mask: [UInt8]
+    var trained: Int { mask.filter { $0 == TokenWindow.trained }.count }
+}
+
+/// What the pane knows about the dataset: the input's records and, once prepared (now or
+/// earlier, from `manifest.json`), the windows and stats.
+struct DatasetSnapshot: Sendable {
+    var inputPath: String
+    var format: DatasetFormat
+    var badLines: Int
+    var records: [RecordView]
+    var stats: DatasetStats?
+    var windows: [WindowView]
+    var windowCount: Int
+}
+
+/// Builds snapshots (all of it runs on background threads).
+enum DatasetLoading {
+    /// Windows decoded for display; the rest are only counted.
+    static let maxDecodedWindows = 200
+
+    static func records(input: URL, format: DatasetFormat, settings: DatasetSettings, tokenizer: Tokenizer,
+                        renderer: ChatRenderer?) throws -> (JSONLReadResult, [RecordView]) {
+        let read = try JSONLReader(format: format).read(contentsOf: input)
+        let views = try read.records.map { record -> RecordView in
+            let ids: [Int32]
+            switch record.content {
+            case .text(let text): ids = TextTokenizing.tokens(of: text, tokenizer: tokenizer, settings: settings)
+            case .conversation(let messages):
+                guard let renderer else { throw DatasetPaneError("conversations need a chat template") }
+                ids = try ConversationTokenizing.tokens(of: messages, record: record.line, tokenizer: tokenizer, render: renderer).tokens
+            }
+            return RecordView(record: record, characters: record.characterCount, pieces: ids.map { tokenizer.decode([$0]) })
+        }
+        return (read, views)
+    }
+
+    static func windows(_ set: WindowSet, tokenizer: Tokenizer) -> [WindowView] {
+        set.prefix(maxDecodedWindows).map { window in
+            WindowView(pieces: window.tokens.map { tokenizer.decode([$0]) }, mask: window.mask)
+        }
+    }
+
+    /// Reads the input and, when the output folder holds a dataset, its windows and stats.
+    static func load(input: URL, output: URL, format: DatasetFormat, settings: DatasetSettings,
+                     source: TokenizerSource) throws -> DatasetSnapshot {
+        let loaded = try source.load()
+        let (read, views) = try records(input: input, format: format, settings: settings, tokenizer: loaded.tokenizer,
+                                        renderer: loaded.renderer)
+        var snapshot = DatasetSnapshot(inputPath: input.path, format: read.format, badLines: read.badLines.count,
+                                       records: views, stats: nil, windows: [], windowCount: 0)
+        if FileManager.default.fileExists(atPath: output.appendingPathComponent(DatasetManifest.fileName).path),
+           let prepared = try? PreparedDataset(directory: output, expectedTokenizer: loaded.identity) {
+            snapshot.stats = prepared.manifest.stats
+            snapshot.windows = windows(prepared.train, tokenizer: loaded.tokenizer)
+            snapshot.windowCount = prepared.train.count
+        }
+        return snapshot
+    }
+
+    /// Prepares the dataset with `settings`, writes it to `output`, and reloads everything.
+    static func prepare(input: URL, output: URL, format: DatasetFormat, settings: DatasetSettings,
+                        source: TokenizerSource) throws -> DatasetSnapshot {
+        let loaded = try source.load()
+        let read = try JSONLReader(format: format).read(contentsOf: input)
+        let splits = try DatasetPreparer(settings: settings)
+            .prepare(read.records, tokenizer: loaded.tokenizer, chatRenderer: loaded.renderer, badLines: read.badLines.count)
+        try DatasetWriter().write(splits, to: output, source: input.lastPathComponent, sourceFormat: read.format,
+                                  tokenizer: loaded.identity, settings: settings, createdBy: "tunebench \(EngineInfo.version) workbench")
+        var snapshot = try load(input: input, output: output, format: format, settings: settings, source: source)
+        snapshot.stats = splits.stats
+        return snapshot
+    }
+}

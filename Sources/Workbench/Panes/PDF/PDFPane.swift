@@ -1,0 +1,406 @@
+import Corpus
+import Foundation
+import Workspace
+
+/// The PDF pane: a page's text laid out at its positions, the crop box over it (kept text bright,
+/// cut text dimmed), edge editing with snapping, automatic crop with its evidence, page navigation,
+/// the body page range, and extraction to the workspace with a progress bar. Every choice is saved
+/// to `tunebench.toml` at once.
+public final class PDFPane: Pane {
+    public let title = "PDF"
+
+    /// Results of background work.
+    enum Message: Sendable {
+        case proposal(CropProposal)
+        case progress(done: Int, total: Int)
+        case extracted(PageExtraction.Summary, path: String)
+        case failed(String)
+    }
+
+    private let model: WorkspaceModel
+    private let mailbox: Mailbox<Message>
+    private let document: PDFDocument?
+    /// Why there is no document, when there is none.
+    private let openError: String?
+    private var pageCache: [Int: PDFPage] = [:]
+
+    public private(set) var pageNumber = 1
+    public private(set) var editor: CropEditor
+    public private(set) var bodyPages: ClosedRange<Int>
+    public private(set) var proposal: CropProposal?
+    private var autoCropRunning = false
+    private var extraction: (done: Int, total: Int)?
+    /// The last outcome line (extraction summary, error).
+    public private(set) var message: String?
+    /// Digits typed after `g`.
+    private var goToInput: String?
+    private var lastLayout: PageLayout?
+    private var dragging: CropEdge?
+
+    public init(model: WorkspaceModel, waker: Waker) {
+        self.model = model
+        mailbox = Mailbox(waker: waker)
+        let settings = model.settings.pdf
+        var document: PDFDocument? = nil
+        var openError: String? = nil
+        if let url = model.workspace.pdfURL {
+            do { document = try PDFDocument(path: url.path) } catch { openError = error.description }
+        } else {
+            openError = "no PDF in this workspace: set [pdf] path in \(Workspace.fileName)"
+        }
+        self.document = document
+        self.openError = openError
+        let count = document?.pageCount ?? 1
+        bodyPages = settings.bodyPages.map { min($0.lowerBound, count)...min($0.upperBound, count) } ?? 1...count
+        let firstPage = document.flatMap { try? $0.page(1) }
+        let width = firstPage?.size.width ?? 612, height = firstPage?.size.height ?? 792
+        editor = CropEditor(box: settings.crop ?? CropBox(x0: 0, top: 0, x1: width, bottom: height),
+                            pageWidth: width, pageHeight: height)
+        if let firstPage { pageCache[1] = firstPage }
+        pageNumber = document == nil ? 1 : bodyPages.lowerBound
+    }
+
+    public var pageCount: Int { document?.pageCount ?? 0 }
+
+    public var keyBindings: [KeyBinding] {
+        [
+            KeyBinding([.pageDown, .pageUp], "next / previous page"),
+            KeyBinding([.home, .end], "first / last page"),
+            KeyBinding([.character("g")], "go to page (type its number, Enter)"),
+            KeyBinding([.character(" ")], "select the next crop edge (top, right, bottom, left)"),
+            KeyBinding([.up, .down, .left, .right], "move the selected edge (to the next line gap when snapping)"),
+            KeyBinding([.character("K"), .character("J"), .character("H"), .character("L")], "move it a coarse step up/down/left/right"),
+            KeyBinding([.character("s")], "snap to line gaps / move freely"),
+            KeyBinding([.character("a")], "automatic crop: cut running heads, footers, folios"),
+            KeyBinding([.character("["), .character("]")], "mark this page as the body's first / last"),
+            KeyBinding([.character("r")], "reset the crop to the whole page"),
+            KeyBinding([.character("e")], "extract the body pages to the workspace"),
+        ]
+    }
+
+    public var capturesText: Bool { goToInput != nil }
+
+    public var job: JobStatus? {
+        if let extraction { return JobStatus("extracting \(extraction.done)/\(extraction.total)") }
+        if autoCropRunning { return JobStatus("auto-cropping") }
+        return nil
+    }
+
+    /// The current page, loaded on first use (one page is a few milliseconds of poppler).
+    public var page: PDFPage? {
+        if let cached = pageCache[pageNumber] { return cached }
+        guard let document, let loaded = try? document.page(pageNumber) else { return nil }
+        pageCache[pageNumber] = loaded
+        return loaded
+    }
+
+    private var gaps: [Double] { page.map(CropEditor.lineGaps(of:)) ?? [] }
+
+    // MARK: Events
+
+    public func handle(_ event: InputEvent) -> Bool {
+        switch event {
+        case .key(let key): return handleKey(key)
+        case .mouse(let mouse): return handleMouse(mouse)
+        case .resize: return false
+        }
+    }
+
+    private func handleKey(_ key: Key) -> Bool {
+        if var input = goToInput {
+            switch key {
+            case .character(let c) where c.isASCII && c.isNumber: input.append(c); goToInput = input
+            case .backspace: input = String(input.dropLast()); goToInput = input
+            case .enter:
+                if let n = Int(input) { go(to: n) }
+                goToInput = nil
+            case .escape: goToInput = nil
+            default: break
+            }
+            return true
+        }
+        guard document != nil else { return false }
+        switch key {
+        case .pageDown: go(to: pageNumber + 1)
+        case .pageUp: go(to: pageNumber - 1)
+        case .home: go(to: 1)
+        case .end: go(to: pageCount)
+        case .character("g"): goToInput = ""
+        case .character(" "): editor.selectNextEdge()
+        case .up, .down, .left, .right, .character("K"), .character("J"), .character("H"), .character("L"):
+            moveEdge(key)
+        case .character("s"): editor.snaps.toggle()
+        case .character("a"): startAutoCrop()
+        case .character("["): bodyPages = pageNumber...max(pageNumber, bodyPages.upperBound); saveChoices()
+        case .character("]"): bodyPages = min(pageNumber, bodyPages.lowerBound)...pageNumber; saveChoices()
+        case .character("r"):
+            editor.box = CropBox(x0: 0, top: 0, x1: editor.pageWidth, bottom: editor.pageHeight)
+            saveChoices()
+        case .character("e"): startExtraction()
+        default: return false
+        }
+        return true
+    }
+
+    private func moveEdge(_ key: Key) {
+        let coarse: Bool, direction: Int, vertical: Bool
+        switch key {
+        case .up: (coarse, direction, vertical) = (false, -1, true)
+        case .down: (coarse, direction, vertical) = (false, 1, true)
+        case .left: (coarse, direction, vertical) = (false, -1, false)
+        case .right: (coarse, direction, vertical) = (false, 1, false)
+        case .character("K"): (coarse, direction, vertical) = (true, -1, true)
+        case .character("J"): (coarse, direction, vertical) = (true, 1, true)
+        case .character("H"): (coarse, direction, vertical) = (true, -1, false)
+        default: (coarse, direction, vertical) = (true, 1, false)
+        }
+        // Up/down move a horizontal edge, left/right a vertical one; the other arrows pick the
+        // nearest edge of the right kind first.
+        if vertical != editor.selected.isHorizontal {
+            editor.selected = vertical ? (direction < 0 ? .top : .bottom) : (direction < 0 ? .left : .right)
+        }
+        editor.move(direction, coarse: coarse, gaps: gaps)
+        saveChoices()
+    }
+
+    private func handleMouse(_ mouse: MouseEvent) -> Bool {
+        guard let layout = lastLayout else { return false }
+        switch mouse.kind {
+        case .press:
+            // The nearest edge within one cell of the pointer.
+            let distances: [(CropEdge, Int)] = [
+                (.top, abs(mouse.y - layout.edgeRow(editor.box.top))),
+                (.bottom, abs(mouse.y - layout.edgeRow(editor.box.bottom))),
+                (.left, abs(mouse.x - layout.edgeColumn(editor.box.x0))),
+                (.right, abs(mouse.x - layout.edgeColumn(editor.box.x1))),
+            ]
+            guard let (edge, distance) = distances.min(by: { $0.1 < $1.1 }), distance <= 1 else { return false }
+            editor.selected = edge
+            dragging = edge
+        case .drag, .release:
+            guard let edge = dragging else { return false }
+            let value = edge.isHorizontal ? layout.pointY(row: mouse.y) - 0.5 / layout.sy : layout.pointX(column: mouse.x) - 0.5 / layout.sx
+            editor.set(edge, to: value, snappingTo: gaps)
+            if mouse.kind == .release {
+                dragging = nil
+                saveChoices()
+            }
+        case .scrollDown: go(to: pageNumber + 1)
+        case .scrollUp: go(to: pageNumber - 1)
+        }
+        return true
+    }
+
+    private func go(to number: Int) {
+        guard pageCount > 0 else { return }
+        pageNumber = min(max(1, number), pageCount)
+    }
+
+    /// Writes crop box and body range to `tunebench.toml`.
+    private func saveChoices() {
+        model.settings.pdf.crop = editor.box
+        model.settings.pdf.bodyPages = bodyPages
+        if !model.save() { message = model.lastError }
+    }
+
+    // MARK: Background work
+
+    private func startAutoCrop() {
+        guard let document, !autoCropRunning else { return }
+        autoCropRunning = true
+        let mailbox = mailbox
+        runInBackground { mailbox.post(.proposal(AutoCrop.propose(for: document))) }
+    }
+
+    private func startExtraction() {
+        guard let document, extraction == nil else { return }
+        let pages = Array(bodyPages)
+        let crop = editor.box
+        let output = model.workspace.pagesURL
+        let pdfPath = document.path
+        let mailbox = mailbox
+        extraction = (0, pages.count)
+        message = nil
+        runInBackground {
+            // One document per core: poppler documents are single-threaded.
+            let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
+            let documents = [document] + (1..<workers).compactMap { _ in try? PDFDocument(path: pdfPath) }
+            let temporary = output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).partial")
+            guard let file = fopen(temporary.path, "w") else {
+                mailbox.post(.failed("cannot write \(temporary.path): \(String(cString: strerror(errno)))"))
+                return
+            }
+            do {
+                let summary = try PageExtraction(crop: crop, pages: pages).run(
+                    on: documents,
+                    sink: { number, text in
+                        guard fputs(jsonlLine(page: number, text: text) + "\n", file) >= 0 else {
+                            throw PDFError.outputFailed(path: temporary.path, reason: String(cString: strerror(errno)))
+                        }
+                    },
+                    progress: { done, total in mailbox.post(.progress(done: done, total: total)) })
+                guard fclose(file) == 0, rename(temporary.path, output.path) == 0 else {
+                    mailbox.post(.failed("cannot write \(output.path): \(String(cString: strerror(errno)))"))
+                    return
+                }
+                mailbox.post(.extracted(summary, path: output.path))
+            } catch {
+                fclose(file)
+                unlink(temporary.path)
+                mailbox.post(.failed("\(error)"))
+            }
+        }
+    }
+
+    public func update() -> Bool {
+        let messages = mailbox.drain()
+        for message in messages { apply(message) }
+        return !messages.isEmpty
+    }
+
+    /// Takes in one background result (also used by tests to show a proposal without a thread).
+    func apply(_ result: Message) {
+        switch result {
+        case .proposal(let proposal):
+            autoCropRunning = false
+            self.proposal = proposal
+            editor.box = proposal.box
+            bodyPages = proposal.bodyPages
+            message = String(format: "auto crop: confidence %.2f, body pages %d–%d", proposal.confidence,
+                             proposal.bodyPages.lowerBound, proposal.bodyPages.upperBound)
+            saveChoices()
+        case .progress(let done, let total): extraction = (done, total)
+        case .extracted(let summary, let path):
+            extraction = nil
+            message = "wrote \(summary.pagesWritten) pages to \(URL(fileURLWithPath: path).lastPathComponent)"
+                + (summary.warnings.isEmpty ? "" : "; \(summary.warnings.count) warning(s): \(summary.warnings[0])")
+        case .failed(let reason):
+            extraction = nil
+            autoCropRunning = false
+            message = "error: \(reason)"
+        }
+    }
+
+    // MARK: Drawing
+
+    public func draw(into grid: inout Grid, in rect: Rect) {
+        guard document != nil, let page else {
+            grid.put(openError ?? "page \(pageNumber) cannot be read", x: rect.x + 2, y: rect.y + 1, role: .error, clip: rect)
+            return
+        }
+        let panelWidth = rect.width >= 80 ? 32 : 0
+        let (viewArea, panel) = rect.splitLeft(rect.width - panelWidth)
+        // One column each side for the edge handles, the page inside a border.
+        Frame.drawBorder(into: &grid, viewArea, role: .border, title: "page \(pageNumber)/\(pageCount)")
+        let pageRect = viewArea.inset(by: 1)
+        guard !pageRect.isEmpty else { return }
+        let layout = PageLayout(rect: pageRect, pageWidth: page.size.width, pageHeight: page.size.height)
+        lastLayout = layout
+        drawPageText(page, layout: layout, into: &grid)
+        drawCropBox(layout: layout, viewArea: viewArea, into: &grid)
+        if panelWidth > 0 { drawPanel(into: &grid, in: panel.inset(by: 0), page: page) }
+    }
+
+    /// Each line on the row of its centre; a line whose row is taken (the page has more lines than
+    /// the pane rows) is left out, so lines never garble each other. Characters kept by the crop
+    /// are `.kept`, the others `.cut`; lines auto-crop judged furniture are marked in the border.
+    private func drawPageText(_ page: PDFPage, layout: PageLayout, into grid: inout Grid) {
+        var usedRows = Set<Int>()
+        let furniture = proposal?.evidence.filter(\.isFurniture) ?? []
+        for line in page.lines {
+            let row = layout.row(line.box.centerY)
+            guard row >= layout.rect.y, row < layout.rect.maxY, !usedRows.contains(row) else { continue }
+            usedRows.insert(row)
+            // Characters one cell after another (text stays readable when the page is squeezed),
+            // jumping ahead where the page has a real gap (columns, tabs, centred pieces).
+            var lastColumn = Int.min
+            for i in line.characters {
+                let c = page.characters[i]
+                let projected = layout.column(c.box.x0)
+                let column = lastColumn == Int.min || projected - lastColumn > 2 ? projected : lastColumn + 1
+                lastColumn = column
+                guard column >= layout.rect.x, column < layout.rect.maxX else { continue }
+                if isSpaceScalar(c.scalar) { continue }
+                let role: ColorRole = editor.box.keeps(c.box) ? .kept : .cut
+                grid.put(String(Character(c.scalar)), x: column, y: row, role: role,
+                         attributes: role == .cut ? .dim : [], clip: layout.rect)
+            }
+            if furniture.contains(where: { line.box.centerY >= $0.top - 1 && line.box.centerY <= $0.bottom + 1 }) {
+                grid.put("✂", x: layout.rect.x - 1, y: row, role: .warning)
+            }
+        }
+    }
+
+    /// The box's edges on blank cells (text stays readable), its corners, and handles in the
+    /// border on the rows and columns of the edges; the selected edge in `.highlight`.
+    private func drawCropBox(layout: PageLayout, viewArea: Rect, into grid: inout Grid) {
+        let box = editor.box
+        let top = layout.edgeRow(box.top), bottom = layout.edgeRow(box.bottom)
+        let left = layout.edgeColumn(box.x0), right = layout.edgeColumn(box.x1)
+        func role(_ edge: CropEdge) -> ColorRole { editor.selected == edge ? .highlight : .cropBox }
+        func mark(_ ch: Character, _ x: Int, _ y: Int, _ r: ColorRole) {
+            guard layout.rect.contains(x: x, y: y), grid[x, y].character == " " else { return }
+            grid[x, y] = Cell(ch, role: r)
+        }
+        if left <= right {
+            for x in left...right {
+                mark("─", x, top, role(.top))
+                mark("─", x, bottom, role(.bottom))
+            }
+        }
+        if top <= bottom {
+            for y in top...bottom {
+                mark("│", left, y, role(.left))
+                mark("│", right, y, role(.right))
+            }
+        }
+        grid.put("▶", x: viewArea.x, y: top, role: role(.top), attributes: .bold)
+        grid.put("▶", x: viewArea.x, y: bottom, role: role(.bottom), attributes: .bold)
+        grid.put("▲", x: left, y: viewArea.maxY - 1, role: role(.left), attributes: .bold)
+        grid.put("▲", x: right, y: viewArea.maxY - 1, role: role(.right), attributes: .bold)
+    }
+
+    private func drawPanel(into grid: inout Grid, in rect: Rect, page: PDFPage) {
+        let area = Rect(x: rect.x + 1, y: rect.y, width: rect.width - 1, height: rect.height)
+        var y = area.y
+        func line(_ text: String, _ role: ColorRole = .text, _ attributes: CellAttributes = []) {
+            guard y < area.maxY else { return }
+            grid.put(text, x: area.x, y: y, role: role, attributes: attributes, clip: area)
+            y += 1
+        }
+        let name = document.map { URL(fileURLWithPath: $0.path).lastPathComponent } ?? ""
+        line(name, .title, .bold)
+        let inBody = bodyPages.contains(pageNumber)
+        line("page \(pageNumber) of \(pageCount)  \(inBody ? "body" : "not in body")", inBody ? .text : .dim)
+        line("body pages \(bodyPages.lowerBound)–\(bodyPages.upperBound)")
+        if let goToInput { line("go to page: \(goToInput)▏", .accent, .bold) }
+        line("")
+        line("crop box (points)", .accent)
+        for edge in CropEdge.allCases {
+            let selected = editor.selected == edge
+            line(String(format: "%@ %-6@ %6.1f", selected ? "▸" : " ", edge.rawValue, editor.value(of: edge)),
+                 selected ? .highlight : .text, selected ? .bold : [])
+        }
+        line(editor.snaps ? "edges snap to line gaps (s: free)" : "edges move freely (s: snap)", .dim)
+        let kept = page.text(in: editor.box).split(separator: "\n").count
+        line("\(kept) of \(page.lines.count) lines kept on this page")
+        line("")
+        if autoCropRunning { line("auto crop running…", .accent) }
+        if let proposal {
+            line(String(format: "auto crop (confidence %.2f)", proposal.confidence), .accent)
+            for judged in proposal.evidence.prefix(6) {
+                let verdict = judged.isFurniture ? "cut " : "kept"
+                let zone = judged.zone == .header ? "head" : "foot"
+                line("\(verdict) \(zone) ×\(judged.pages.count) '\(judged.example)'", judged.isFurniture ? .cut : .kept)
+            }
+            line("")
+        }
+        if let extraction {
+            line("extracting \(extraction.done)/\(extraction.total)", .accent)
+            line(ProgressBar.text(done: extraction.done, total: extraction.total, width: area.width), .success)
+        }
+        if let message { line(message, message.hasPrefix("error") ? .error : .success) }
+    }
+}
+
+private func isSpaceScalar(_ s: Unicode.Scalar) -> Bool { s == " " || s.properties.isWhitespace }
