@@ -9,22 +9,38 @@ public enum WorkbenchInfo {
 
 /// Builds the workbench for a workspace and runs it on the terminal.
 public enum Workbench {
-    /// The app with its four panes; Train and Chat are placeholders until their panes are merged.
+    /// The app with its four panes. `trainingController` drives the Train pane (nil: the pane can only
+    /// follow other runs' metrics); `chatGenerator` answers in the Chat pane.
     public static func makeApp(workspace: Workspace, theme: Theme, themes: ThemeLibrary?, waker: Waker,
-                               tokenizerSource: TokenizerSource? = nil) -> (WorkbenchApp, WorkspaceModel) {
+                               tokenizerSource: TokenizerSource? = nil, trainingController: (any TrainingController)? = nil,
+                               chatGenerator: (any ChatGenerator)? = nil) -> (WorkbenchApp, WorkspaceModel) {
         let model = WorkspaceModel(workspace)
         let source = tokenizerSource ?? .model(at: workspace.modelURL)
         let panes: [any Pane] = [
             PDFPane(model: model, waker: waker),
             DatasetPane(model: model, waker: waker, source: source),
-            PlaceholderPane(title: "Train", message: "The Train pane is not in this build yet."),
-            PlaceholderPane(title: "Chat", message: "The Chat pane is not in this build yet."),
+            TrainPane(controller: trainingController ?? FollowOnlyController()),
+            ChatPane(generator: chatGenerator ?? EngineChatGenerator(), settings: chatSettings(workspace)),
         ]
+        for pane in panes {
+            if let train = pane as? TrainPane { train.events.setWake { [waker] in waker.wake() } }
+            if let chat = pane as? ChatPane { chat.events.setWake { [waker] in waker.wake() } }
+        }
         let app = WorkbenchApp(panes: panes, theme: theme, themes: themes)
         app.status.workspace = model.name
         app.status.model = workspace.settings.model.path ?? workspace.modelURL.lastPathComponent
         app.status.adapter = workspace.settings.chat.adapter ?? ""
         return (app, model)
+    }
+
+    /// The Chat pane's starting settings, from the workspace's `[model]` and `[chat]` sections.
+    static func chatSettings(_ workspace: Workspace) -> ChatSettings {
+        let chat = workspace.settings.chat
+        var settings = ChatSettings(modelPath: workspace.modelURL.path, adapterPath: chat.adapter.map { workspace.resolve($0).path })
+        settings.sampling = chat.sampling
+        settings.maxTokens = chat.maxTokens
+        settings.systemPrompt = chat.systemPrompt.isEmpty ? nil : chat.systemPrompt
+        return settings
     }
 
     /// Runs the workbench until the user quits. `theme`: a name overriding the workspace's.
