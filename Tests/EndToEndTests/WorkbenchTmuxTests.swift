@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+
+/// A tmux server with one window running the real `tunebench` workbench, on a private socket.
+final class TmuxSession {
+    let socket: String
+    let directory: URL
+
+    init(directory: URL, width: Int = 100, height: Int = 30, arguments: [String] = []) throws {
+        self.directory = directory
+        socket = FileManager.default.temporaryDirectory.appendingPathComponent("tb-tmux-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock").path
+        let command = ([Binary.tunebench.path] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        try tmux(["-f", "/dev/null", "new-session", "-d", "-x", "\(width)", "-y", "\(height)", "-c", directory.path,
+                  "env TERM=xterm-256color \(command)"])
+    }
+
+    deinit {
+        _ = try? tmux(["kill-server"])
+        try? FileManager.default.removeItem(atPath: socket)
+    }
+
+    /// Runs a tmux command on this session's socket; returns its standard output.
+    @discardableResult
+    func tmux(_ arguments: [String]) throws -> String { try tmuxStatus(arguments).output }
+
+    func tmuxStatus(_ arguments: [String]) throws -> (output: String, status: Int32) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["tmux", "-S", socket] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = Pipe()
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (String(decoding: data, as: UTF8.self), process.terminationStatus)
+    }
+
+    func send(_ keys: String...) throws { try tmux(["send-keys"] + keys) }
+    func type(_ text: String) throws { try tmux(["send-keys", "-l", text]) }
+    func screen() throws -> String { try tmux(["capture-pane", "-p"]) }
+    func resize(width: Int, height: Int) throws { try tmux(["resize-window", "-x", "\(width)", "-y", "\(height)"]) }
+    /// Whether the workbench still runs (tmux ends the session when its command exits).
+    var isRunning: Bool { ((try? tmuxStatus(["has-session"]))?.status ?? 1) == 0 }
+
+    /// Waits until the screen satisfies `condition`, or fails after `timeout` seconds with the screen.
+    @discardableResult
+    func wait(for what: String, timeout: Double = 30, _ condition: (String) -> Bool) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last = ""
+        while Date() < deadline {
+            last = (try? screen()) ?? ""
+            if condition(last) { return last }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        Issue.record("timed out waiting for \(what); the screen was:\n\(last)")
+        throw TmuxTimeout()
+    }
+
+    func wait(forText text: String, timeout: Double = 30) throws -> String {
+        try wait(for: "'\(text)'", timeout: timeout) { $0.contains(text) }
+    }
+
+    struct TmuxTimeout: Error {}
+}
+
+/// The workbench end to end, under tmux, on a copy of the sample workspace: auto crop, extract,
+/// prepare, train a few steps, chat, resize, quit — asserting on what the terminal shows.
+@Suite(.serialized) struct WorkbenchTmuxTests {
+    /// A fresh copy of samples/workspace (with the sample book beside it, as in the repository).
+    static func sampleWorkspace() throws -> URL {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tb-e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let workspace = root.appendingPathComponent("workspace")
+        try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
+        let samples = Binary.packageRoot.appendingPathComponent("samples")
+        try FileManager.default.copyItem(at: samples.appendingPathComponent("pride-and-prejudice-a5.pdf"),
+                                         to: root.appendingPathComponent("pride-and-prejudice-a5.pdf"))
+        try FileManager.default.copyItem(at: samples.appendingPathComponent("workspace/tunebench.toml"),
+                                         to: workspace.appendingPathComponent("tunebench.toml"))
+        return workspace
+    }
+
+    @Test func theWholeLoopInTheWorkbench() throws {
+        let workspace = try Self.sampleWorkspace()
+        defer { try? FileManager.default.removeItem(at: workspace.deletingLastPathComponent()) }
+        let tui = try TmuxSession(directory: workspace)
+
+        // Opens on the PDF pane with the sample book.
+        try tui.wait(forText: "F1 PDF")
+        try tui.wait(forText: "pride-and-prejudice-a5.pdf")
+
+        // Auto crop shows its evidence: the running heads and folios it cut.
+        try tui.send("a")
+        let cropped = try tui.wait(forText: "auto crop (confidence")
+        #expect(cropped.contains("cut  head"))
+        #expect(cropped.contains("body pages 5–52"))
+
+        // Extract writes the body pages to the workspace.
+        try tui.send("e")
+        try tui.wait(forText: "wrote 48 pages to pages.jsonl", timeout: 60)
+        #expect(FileManager.default.fileExists(atPath: workspace.appendingPathComponent("pages.jsonl").path))
+
+        // Prepare the dataset in the Dataset pane.
+        try tui.send("F2")
+        try tui.wait(forText: "records (48)")
+        try tui.send("p")
+        let prepared = try tui.wait(forText: "windows 77: 69 train, 8 test", timeout: 60)
+        #expect(prepared.contains("records 48"))
+        #expect(FileManager.default.fileExists(atPath: workspace.appendingPathComponent("dataset/manifest.json").path))
+
+        // Chat: the reply streams into the conversation.
+        try tui.send("F4")
+        try tui.wait(forText: "Enter sends")
+        try tui.type("Say hello.")
+        try tui.send("Enter")
+        let chat = try tui.wait(for: "a streamed reply", timeout: 90) { screen in
+            screen.split(separator: "\n").contains { $0.hasPrefix("model: ") && $0.count > "model: ".count + 2 }
+        }
+        #expect(chat.contains("you: Say hello."))
+
+        // Too small, then back.
+        try tui.resize(width: 40, height: 10)
+        try tui.wait(forText: "Terminal too small: 40×10.")
+        try tui.resize(width: 100, height: 30)
+        try tui.wait(forText: "F1 PDF")
+
+        // Quit.
+        try tui.send("q")
+        try tui.wait(for: "the workbench to exit", timeout: 20) { _ in !tui.isRunning }
+    }
+}
