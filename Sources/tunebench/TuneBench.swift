@@ -10,5 +10,6 @@ struct TuneBench: ParsableCommand {
         subcommands: [
             ChatCommand.self, GenerateCommand.self, PerplexityCommand.self, TokenizeCommand.self,
             InspectCommand.self, ModelsCommand.self, ExtractCommand.self, PrepareCommand.self,
+            BenchTrainCommand.self,
         ])
 }
