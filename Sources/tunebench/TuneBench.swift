@@ -11,6 +11,7 @@ struct TuneBench: ParsableCommand {
             OpenCommand.self, InitCommand.self,
             ChatCommand.self, GenerateCommand.self, PerplexityCommand.self, TokenizeCommand.self,
             InspectCommand.self, ModelsCommand.self, QuantizeCommand.self, ExtractCommand.self, PrepareCommand.self,
+            BenchTrainCommand.self,
         ],
         defaultSubcommand: OpenCommand.self)
 }

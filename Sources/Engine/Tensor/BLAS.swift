@@ -37,3 +37,15 @@ public enum BLAS {
         cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(cols), alpha, a, Int32(lda), x, 1, beta, y, 1)
     }
 }
+
+extension BLAS {
+    /// C[m×n] = alpha · A[k×m]ᵀ · B[k×n] + beta · C  (A given row-major as k rows of m: sums over rows,
+    /// as weight gradients `dW = dYᵀ X` need).
+    @inline(__always)
+    public static func matmulTransposedA(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float = 1, beta: Float = 0
+    ) {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+// Output head with a fused softmax cross-entropy over the vocabulary.
+//   forward:  hidden (m, d) (already normalised), head (V, d) frozen, targets (m)
+//             -> lossSum = Σ_i (logsumexp(logits_i) − logits_i[target_i]),  logits = hidden·headᵀ
+//   backward: dHidden (m, d) = lossScale · (softmax(logits) − onehot(target))·head
+// Rows go through in blocks of `rowBlock`, so at most (rowBlock, V) logits exist at once; the head
+// is read in chunks of `vocabularyChunk` rows (dequantized into `headScratch` when quantized).
+
+enum CrossEntropyHead {
+    struct Scratch {
+        var logits: UnsafeMutablePointer<Float>  // (rowBlock, V)
+        var head: UnsafeMutablePointer<Float>  // (vocabularyChunk, d)
+        var rowBlock: Int
+        var vocabularyChunk: Int
+    }
+
+    /// Returns the summed loss of the m rows; fills `dHidden` when it is given.
+    static func forward(hidden: UnsafePointer<Float>, m: Int, targets: UnsafePointer<Int32>, head: FrozenMatrix,
+                        scratch s: Scratch, threads: Int, dHidden: UnsafeMutablePointer<Float>?, lossScale: Float) -> Double {
+        let V = head.rows, d = head.columns
+        var lossSum = 0.0
+        var first = 0
+        while first < m {
+            let rows = min(s.rowBlock, m - first)
+            let x = hidden + first * d
+            // logits (rows, V), one vocabulary chunk at a time.
+            var v0 = 0
+            while v0 < V {
+                let count = min(s.vocabularyChunk, V - v0)
+                let w = head.rows(v0..<(v0 + count), scratch: s.head, threads: threads)
+                BLAS.matmulTransposedB(m: rows, n: count, k: d, a: x, lda: d, b: w, ldb: d, c: s.logits + v0, ldc: V)
+                v0 += count
+            }
+            for r in 0..<rows {
+                let row = s.logits + r * V
+                let target = Int(targets[first + r])
+                let targetLogit = row[target]
+                let logSumExp = softmaxInPlace(row, n: V)
+                lossSum += Double(logSumExp - targetLogit)
+                if dHidden != nil {
+                    row[target] -= 1
+                    for j in 0..<V { row[j] *= lossScale }
+                }
+            }
+            if let dHidden {
+                // dHidden (rows, d) = dLogits (rows, V) · head (V, d)
+                var v0 = 0
+                while v0 < V {
+                    let count = min(s.vocabularyChunk, V - v0)
+                    let w = head.rows(v0..<(v0 + count), scratch: s.head, threads: threads)
+                    BLAS.matmul(m: rows, n: d, k: count, a: s.logits + v0, lda: V, b: w, ldb: d, c: dHidden + first * d, ldc: d,
+                                beta: v0 == 0 ? 0 : 1)
+                    v0 += count
+                }
+            }
+            first += rows
+        }
+        return lossSum
+    }
+
+    /// Softmax of x[0..<n] in place; returns logsumexp.
+    @inline(__always)
+    static func softmaxInPlace(_ x: UnsafeMutablePointer<Float>, n: Int) -> Float {
+        var maximum = -Float.infinity
+        for i in 0..<n { maximum = max(maximum, x[i]) }
+        var sum: Float = 0
+        for i in 0..<n {
+            let e = expf(x[i] - maximum)
+            x[i] = e
+            sum += e
+        }
+        let inverse = 1 / sum
+        for i in 0..<n { x[i] *= inverse }
+        return maximum + logf(sum)
+    }
+}
