@@ -9,6 +9,6 @@ struct TuneBench: ParsableCommand {
         version: EngineInfo.version,
         subcommands: [
             ChatCommand.self, GenerateCommand.self, PerplexityCommand.self, TokenizeCommand.self,
-            InspectCommand.self, ModelsCommand.self, ExtractCommand.self, PrepareCommand.self,
+            InspectCommand.self, ModelsCommand.self, ExtractCommand.self, PrepareCommand.self, MergeCommand.self,
         ])
 }
