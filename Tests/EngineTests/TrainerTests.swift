@@ -286,3 +286,36 @@ func deterministicRows(_ path: String) throws -> [[String: Double]] {
         #expect(throws: TrainingError.self) { try Trainer(settings: TrainingSettings(), trainCount: 0) }
     }
 }
+
+@Suite struct TrainingRunTests {
+    @Test func checkpointsCarryTheExportedAdapterAndAFreshRunRefusesAnOldFolder() throws {
+        let toy = ToyRegression(count: 20)
+        var s = TrainerTests.settings()
+        s.maxSteps = 4
+        s.evalEvery = 0
+        let dir = temporaryRunDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var run = try TrainingRun(directory: dir)
+        run.exportAdapter = { (parameters: [Float], folder: String) throws -> Void in
+            let text: String = parameters.map { "\($0)" }.joined(separator: ",")
+            try text.write(toFile: folder + "/weights.txt", atomically: false, encoding: .utf8)
+        }
+        var w = [Float](repeating: 0, count: ToyRegression.features)
+        let trainer = try Trainer(settings: s, trainCount: 20)
+        try trainer.train(parameters: &w, run: run, step: toy.step)
+        let exported = try String(contentsOfFile: dir + "/last/adapter/weights.txt", encoding: .utf8)
+        let expectedText: String = w.map { "\($0)" }.joined(separator: ",")
+        #expect(exported == expectedText)
+        #expect(try run.loadLast()?.parameters == w)
+        // Starting afresh in the same folder would mix two runs.
+        var again = [Float](repeating: 0, count: ToyRegression.features)
+        #expect(throws: TrainingError.self) { try trainer.train(parameters: &again, run: run, step: toy.step) }
+        // Half-written checkpoint folders left by a kill are cleaned up on resume.
+        try FileManager.default.createDirectory(atPath: dir + "/.checkpoint-9.partial-1", withIntermediateDirectories: false)
+        try FileManager.default.createDirectory(atPath: dir + "/checkpoint-7", withIntermediateDirectories: false)
+        try trainer.train(parameters: &again, run: run, resume: true, step: toy.step)
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains("checkpoint-") }
+        #expect(names == ["checkpoint-4"])
+        #expect(again == w)
+    }
+}

@@ -49,7 +49,7 @@ public struct Trainer {
 
     /// Trains `parameters` in place until the last step, early stopping, or a `.stop` answer.
     ///
-    /// With a `run`, settings go to `config.json`, rows to `metrics.jsonl` and checkpoints beside
+    /// With a `run`, settings go to `config.json` (unless the caller wrote a fuller one first), rows to `metrics.jsonl` and checkpoints beside
     /// them; with `resume`, training continues from the run's `last` checkpoint (parameters
     /// included) and log rows after it are dropped first. `eval` returns the loss sum over the test
     /// split; `sample` a generated text. A non-finite loss or gradient norm throws
@@ -78,9 +78,13 @@ public struct Trainer {
                 state = checkpoint.state
                 try MetricsLog.truncate(path: run.metricsPath, afterStep: state.step)
             } else {
+                if (try? FileManager.default.destinationOfSymbolicLink(atPath: run.lastPath)) != nil {
+                    throw TrainingError.badSetting("\(run.directory) already holds a run with checkpoints; resume it or choose a new folder")
+                }
                 try? FileManager.default.removeItem(atPath: run.metricsPath)
             }
-            try run.writeConfig(settings)
+            if !FileManager.default.fileExists(atPath: run.configPath) { try run.writeConfig(settings) }
+            run.removeUnreferencedCheckpoints()
             log = try MetricsLog(path: run.metricsPath)
         }
 

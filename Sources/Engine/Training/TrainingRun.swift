@@ -41,9 +41,10 @@ public struct TrainingRun {
     public func save(_ checkpoint: Checkpoint, isBest: Bool) throws(TrainingError) -> String {
         let name = "checkpoint-\(checkpoint.state.step)"
         let final = directory + "/" + name
-        // A checkpoint of this step may exist already (saved as best, or before an interruption):
-        // the state at a step is deterministic, so it is complete and can be reused as it is.
-        if !FileManager.default.fileExists(atPath: final + "/" + Checkpoint.trainerFile) {
+        // This step may already be saved and linked (as best, just before the end or a stop): reuse
+        // it. An unlinked folder of the same name is left from an interrupted save: replace it.
+        let linked = linkedCheckpoints().contains(name)
+        if !(linked && FileManager.default.fileExists(atPath: final + "/" + Checkpoint.trainerFile)) {
             let temporary = directory + "/.\(name).partial-\(getpid())"
             try? FileManager.default.removeItem(atPath: temporary)
             try? FileManager.default.removeItem(atPath: final)
@@ -69,9 +70,14 @@ public struct TrainingRun {
         return final
     }
 
-    private func removeUnreferencedCheckpoints() {
+    private func linkedCheckpoints() -> Set<String> {
+        Set([lastPath, bestPath].compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: $0) })
+    }
+
+    /// Deletes checkpoint folders (and half-written ones) that neither `last` nor `best` points to.
+    public func removeUnreferencedCheckpoints() {
         let fm = FileManager.default
-        let keep = Set([lastPath, bestPath].compactMap { try? fm.destinationOfSymbolicLink(atPath: $0) })
+        let keep = linkedCheckpoints()
         guard let names = try? fm.contentsOfDirectory(atPath: directory) else { return }
         for name in names where (name.hasPrefix("checkpoint-") || name.hasPrefix(".checkpoint-")) && !keep.contains(name) {
             try? fm.removeItem(atPath: directory + "/" + name)
