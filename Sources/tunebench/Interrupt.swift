@@ -19,6 +19,15 @@ enum Interrupt {
         }
     }
 
+    /// For training: the first Ctrl-C asks the trainer to finish its step, save and stop; a second
+    /// one ends the program at once.
+    static func installForTraining() {
+        signal(SIGINT) { _ in
+            if Interrupt.requested.load(ordering: .relaxed) { _exit(130) }
+            Interrupt.requested.store(true, ordering: .relaxed)
+        }
+    }
+
     /// Runs `body` as a reply that Ctrl-C may stop; returns whether it was stopped.
     static func reply(_ body: (_ shouldStop: () -> Bool) throws -> Void) rethrows -> Bool {
         requested.store(false, ordering: .relaxed)

@@ -11,7 +11,7 @@ struct TuneBench: ParsableCommand {
             OpenCommand.self, InitCommand.self,
             ChatCommand.self, GenerateCommand.self, PerplexityCommand.self, TokenizeCommand.self,
             InspectCommand.self, ModelsCommand.self, QuantizeCommand.self, ExtractCommand.self, PrepareCommand.self,
-            BenchTrainCommand.self,
+            TrainCommand.self, MergeCommand.self, BenchTrainCommand.self,
         ],
         defaultSubcommand: OpenCommand.self)
 }

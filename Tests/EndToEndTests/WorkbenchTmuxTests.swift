@@ -10,8 +10,15 @@ final class TmuxSession {
         self.directory = directory
         socket = FileManager.default.temporaryDirectory.appendingPathComponent("tb-tmux-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock").path
         let command = ([Binary.tunebench.path] + arguments).map { "'\($0)'" }.joined(separator: " ")
-        try tmux(["-f", "/dev/null", "new-session", "-d", "-x", "\(width)", "-y", "\(height)", "-c", directory.path,
-                  "env TERM=xterm-256color \(command)"])
+        // The server this starts outlives the call: it must not inherit a pipe we read to its end.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["tmux", "-S", socket, "-f", "/dev/null", "new-session", "-d", "-x", "\(width)", "-y", "\(height)",
+                             "-c", directory.path, "env TERM=xterm-256color \(command)"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
     }
 
     deinit {
@@ -85,9 +92,10 @@ final class TmuxSession {
         defer { try? FileManager.default.removeItem(at: workspace.deletingLastPathComponent()) }
         let tui = try TmuxSession(directory: workspace)
 
-        // Opens on the PDF pane with the sample book.
+        // Opens on the PDF pane with the sample book (the status bar is drawn once the first page is).
         try tui.wait(forText: "F1 PDF")
         try tui.wait(forText: "pride-and-prejudice-a5.pdf")
+        try tui.wait(forText: "adapter none")
 
         // Auto crop shows its evidence: the running heads and folios it cut.
         try tui.send("a")

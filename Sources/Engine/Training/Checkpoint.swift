@@ -1,0 +1,72 @@
+import Foundation
+
+/// One saved moment of a run: parameters, AdamW moments and the trainer's position.
+///
+/// On disk, `runs/<id>/checkpoint-<step>/` holds `state.safetensors` (tensors `parameters`,
+/// `adamw.m`, `adamw.v`, F32) and `trainer.json`, plus `adapter/` when the run exports one. The
+/// folder is written under a temporary name, every file fsynced, then renamed; the `last` and
+/// `best` links are then swung to it with one `rename` each, so a kill at any moment leaves them
+/// pointing at a complete checkpoint.
+public struct Checkpoint: Sendable, Equatable {
+    public var parameters: [Float]
+    public var optimizer: AdamW
+    public var state: TrainerState
+
+    public init(parameters: [Float], optimizer: AdamW, state: TrainerState) {
+        self.parameters = parameters
+        self.optimizer = optimizer
+        self.state = state
+    }
+
+    static let stateFile = "state.safetensors"
+    static let trainerFile = "trainer.json"
+
+    /// Writes the checkpoint's files into an existing, empty directory (fsynced, not yet visible).
+    func writeFiles(into directory: String) throws(TrainingError) {
+        var st = SafetensorsWriter()
+        st.metadata = ["format": "tunebench-checkpoint-1", "step": String(state.step),
+                       "adamw.step": String(optimizer.step), "adamw.beta1": String(optimizer.beta1),
+                       "adamw.beta2": String(optimizer.beta2), "adamw.epsilon": String(optimizer.epsilon),
+                       "adamw.weight_decay": String(optimizer.weightDecay)]
+        do {
+            try st.add("parameters", shape: [parameters.count], values: parameters)
+            try st.add("adamw.m", shape: [optimizer.m.count], values: optimizer.m)
+            try st.add("adamw.v", shape: [optimizer.v.count], values: optimizer.v)
+        } catch { throw .mismatch(error.description) }
+        try st.write(to: directory + "/" + Self.stateFile)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        guard let json = try? encoder.encode(state) else { throw .io(path: directory, reason: "cannot encode the trainer state") }
+        try AtomicFile.write([UInt8](json), to: directory + "/" + Self.trainerFile)
+    }
+
+    /// Reads a checkpoint folder.
+    public init(directory: String) throws(TrainingError) {
+        let st: SafetensorsFile
+        let parameters: [Float], m: [Float], v: [Float]
+        do {
+            st = try SafetensorsFile(path: directory + "/" + Self.stateFile)
+            parameters = try st.floats("parameters")
+            m = try st.floats("adamw.m")
+            v = try st.floats("adamw.v")
+        } catch { throw .badCheckpoint(path: directory, reason: error.description) }
+        guard m.count == parameters.count, v.count == parameters.count else {
+            throw .badCheckpoint(path: directory, reason: "optimizer state has \(m.count)/\(v.count) values for \(parameters.count) parameters")
+        }
+        func number(_ key: String) throws(TrainingError) -> Double {
+            guard let s = st.metadata[key], let d = Double(s) else {
+                throw .badCheckpoint(path: directory, reason: "metadata \(key) is missing")
+            }
+            return d
+        }
+        var optimizer = AdamW(parameterCount: 0, beta1: try number("adamw.beta1"), beta2: try number("adamw.beta2"),
+                              epsilon: try number("adamw.epsilon"), weightDecay: try number("adamw.weight_decay"))
+        optimizer.m = m
+        optimizer.v = v
+        optimizer.step = Int(try number("adamw.step"))
+        guard let json = FileManager.default.contents(atPath: directory + "/" + Self.trainerFile),
+              let state = try? JSONDecoder().decode(TrainerState.self, from: json)
+        else { throw .badCheckpoint(path: directory, reason: "\(Self.trainerFile) is missing or malformed") }
+        self.init(parameters: parameters, optimizer: optimizer, state: state)
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+
+/// The training loop, generic over what is trained: a step function fills the gradients of the
+/// summed loss of a micro-batch of training windows, and the trainer does the rest — data order,
+/// gradient accumulation, clipping, AdamW with its schedule, eval, samples, early stopping,
+/// checkpoints and the metrics log.
+///
+/// Gradients of a step are the mean over every predicted token of its micro-batches (the step
+/// function returns the loss *sum* and token count; the trainer divides), as Hugging Face's
+/// Trainer does when it knows the number of items in the batch.
+///
+/// Deterministic for a seed: the window order of epoch `e` is a Fisher–Yates shuffle seeded by
+/// `(seed, e)`, and the step function's random numbers (dropout) come from one stream whose state
+/// is checkpointed, so a resumed run repeats an uninterrupted one exactly.
+public struct Trainer {
+    /// Fills `gradients` (zeroed before the call, same length as `parameters`) with the gradient of
+    /// the loss summed over the windows' predicted tokens. `windows` are indices into the training
+    /// split; `rng` is the run's random stream for dropout.
+    public typealias StepFunction = (
+        _ windows: [Int], _ parameters: [Float], _ gradients: inout [Float], _ rng: inout SplitMix64
+    ) throws -> LossSum
+
+    public var settings: TrainingSettings
+    /// Windows in the training split.
+    public let trainCount: Int
+
+    public init(settings: TrainingSettings, trainCount: Int) throws(TrainingError) {
+        try settings.validate()
+        guard trainCount >= 1 else { throw .badSetting("the training split is empty; prepare a dataset with more text") }
+        self.settings = settings
+        self.trainCount = trainCount
+    }
+
+    public var stepsPerEpoch: Int { settings.stepsPerEpoch(trainCount: trainCount) }
+    public var totalSteps: Int { settings.totalSteps(trainCount: trainCount) }
+
+    /// The window order of one epoch.
+    public func order(epoch: Int) -> [Int] {
+        var order = Array(0..<trainCount)
+        var rng = SplitMix64(seed: settings.seed &+ UInt64(epoch + 1) &* 0x9E37_79B9_7F4A_7C15)
+        var i = trainCount - 1
+        while i > 0 {
+            let j = Int(rng.next() % UInt64(i + 1))
+            order.swapAt(i, j)
+            i -= 1
+        }
+        return order
+    }
+
+    /// Trains `parameters` in place until the last step, early stopping, or a `.stop` answer.
+    ///
+    /// With a `run`, settings go to `config.json` (unless the caller wrote a fuller one first), rows to `metrics.jsonl` and checkpoints beside
+    /// them; with `resume`, training continues from the run's `last` checkpoint (parameters
+    /// included) and log rows after it are dropped first. `eval` returns the loss sum over the test
+    /// split; `sample` a generated text. A non-finite loss or gradient norm throws
+    /// `TrainingError.nonFiniteLoss` before the update is applied, leaving the last checkpoint.
+    @discardableResult
+    public func train(
+        parameters: inout [Float],
+        run: TrainingRun? = nil,
+        resume: Bool = false,
+        step stepFunction: StepFunction,
+        eval: (([Float]) throws -> LossSum)? = nil,
+        sample: (([Float]) throws -> String)? = nil,
+        progress: (TrainingEvent) -> TrainingProgress = { _ in .more }
+    ) throws -> TrainingSummary {
+        var optimizer = AdamW(parameterCount: parameters.count, beta1: settings.beta1, beta2: settings.beta2,
+                              epsilon: settings.epsilon, weightDecay: settings.weightDecay)
+        var state = TrainerState(seed: settings.seed)
+        var log: MetricsLog?
+        if let run {
+            if resume, let checkpoint = try run.loadLast() {
+                guard checkpoint.parameters.count == parameters.count else {
+                    throw TrainingError.mismatch("the checkpoint has \(checkpoint.parameters.count) parameters, this model needs \(parameters.count); resume with the same LoRA settings")
+                }
+                parameters = checkpoint.parameters
+                optimizer = checkpoint.optimizer
+                state = checkpoint.state
+                try MetricsLog.truncate(path: run.metricsPath, afterStep: state.step)
+            } else {
+                if (try? FileManager.default.destinationOfSymbolicLink(atPath: run.lastPath)) != nil {
+                    throw TrainingError.badSetting("\(run.directory) already holds a run with checkpoints; resume it or choose a new folder")
+                }
+                try? FileManager.default.removeItem(atPath: run.metricsPath)
+            }
+            if !FileManager.default.fileExists(atPath: run.configPath) { try run.writeConfig(settings) }
+            run.removeUnreferencedCheckpoints()
+            log = try MetricsLog(path: run.metricsPath)
+        }
+
+        let total = totalSteps
+        let perEpoch = Double(stepsPerEpoch)
+        var gradients = [Float](repeating: 0, count: parameters.count)
+        var micro = settings.gradientAccumulation > 1 ? [Float](repeating: 0, count: parameters.count) : []
+        var epochOrder = order(epoch: state.epoch)
+        let started = Date()
+        let elapsedBefore = state.elapsed
+        var finish = TrainingFinish.completed
+
+        func save(isBest: Bool) throws {
+            guard let run else { return }
+            state.elapsed = elapsedBefore + Date().timeIntervalSince(started)
+            let path = try run.save(Checkpoint(parameters: parameters, optimizer: optimizer, state: state), isBest: isBest)
+            if progress(.save(step: state.step, directory: path, isBest: isBest)) == .stop, finish == .completed { finish = .stopped }
+        }
+
+        stepLoop: while state.step < total {
+            let stepStart = Date()
+            if state.position >= trainCount {
+                state.epoch += 1
+                state.position = 0
+                epochOrder = order(epoch: state.epoch)
+            }
+            // Accumulate the gradient sum over up to `gradientAccumulation` micro-batches.
+            gradients.withUnsafeMutableBufferPointer { g in g.update(repeating: 0) }
+            var lossSum = 0.0, tokens = 0
+            for _ in 0..<settings.gradientAccumulation where state.position < trainCount {
+                let end = min(state.position + settings.batchSize, trainCount)
+                let windows = Array(epochOrder[state.position..<end])
+                state.position = end
+                if micro.isEmpty {
+                    let result = try stepFunction(windows, parameters, &gradients, &state.rng)
+                    lossSum += result.lossSum
+                    tokens += result.tokens
+                } else {
+                    micro.withUnsafeMutableBufferPointer { g in g.update(repeating: 0) }
+                    let result = try stepFunction(windows, parameters, &micro, &state.rng)
+                    lossSum += result.lossSum
+                    tokens += result.tokens
+                    gradients.withUnsafeMutableBufferPointer { g in
+                        micro.withUnsafeBufferPointer { m in for i in 0..<g.count { g[i] += m[i] } }
+                    }
+                }
+            }
+            let loss = lossSum / Double(max(tokens, 1))
+            if tokens > 0 {
+                let inverse = Float(1 / Double(tokens))
+                gradients.withUnsafeMutableBufferPointer { g in for i in 0..<g.count { g[i] *= inverse } }
+            }
+            let gradNorm = settings.maxGradNorm.map { GradientClipping.clip(&gradients, maxNorm: Float($0)) }
+                ?? GradientClipping.norm(gradients)
+            guard loss.isFinite, gradNorm.isFinite else {
+                throw TrainingError.nonFiniteLoss(step: state.step + 1, loss: loss, gradNorm: gradNorm)
+            }
+            let lr = settings.schedule.rate(base: settings.learningRate, step: state.step,
+                                            warmupSteps: settings.warmupSteps, totalSteps: total)
+            optimizer.update(&parameters, gradients: gradients, lr: lr)
+            state.step += 1
+
+            let now = Date()
+            let metrics = StepMetrics(
+                step: state.step, epoch: Double(state.step) / perEpoch, loss: loss, learningRate: lr,
+                gradNorm: gradNorm, tokens: tokens,
+                tokensPerSecond: Double(tokens) / max(now.timeIntervalSince(stepStart), 1e-9),
+                elapsed: elapsedBefore + now.timeIntervalSince(started))
+            try log?.append(metrics)
+            if progress(.train(metrics)) == .stop { finish = .stopped }
+
+            var isBest = false
+            let atEnd = state.step == total
+            // A scheduled eval runs even when a stop was asked for, so that a resumed run's log and
+            // best-checkpoint choice match an uninterrupted one.
+            if let eval, (settings.evalEvery > 0 && state.step % settings.evalEvery == 0) || atEnd {
+                let result = try eval(parameters)
+                let evalLoss = result.lossSum / Double(max(result.tokens, 1))
+                if state.bestEvalLoss.map({ evalLoss < $0 }) ?? true {
+                    state.bestEvalLoss = evalLoss
+                    state.bestStep = state.step
+                    state.evalsWithoutImprovement = 0
+                    isBest = true
+                } else {
+                    state.evalsWithoutImprovement += 1
+                    if let patience = settings.earlyStoppingPatience, state.evalsWithoutImprovement >= patience {
+                        finish = .earlyStopped
+                    }
+                }
+                try log?.appendEval(step: state.step, epoch: metrics.epoch, loss: evalLoss)
+                if progress(.eval(step: state.step, epoch: metrics.epoch, loss: evalLoss, isBest: isBest)) == .stop,
+                   finish == .completed { finish = .stopped }
+            }
+            if let sample, finish == .completed, settings.sampleEvery > 0, state.step % settings.sampleEvery == 0 {
+                let text = try sample(parameters)
+                if progress(.sample(step: state.step, text: text)) == .stop { finish = .stopped }
+            }
+            if isBest || atEnd || finish != .completed || (settings.saveEvery > 0 && state.step % settings.saveEvery == 0) {
+                try save(isBest: isBest)
+            }
+            if finish != .completed { break stepLoop }
+        }
+        _ = progress(.finished(step: state.step, reason: finish))
+        return TrainingSummary(step: state.step, reason: finish, bestEvalLoss: state.bestEvalLoss, bestStep: state.bestStep)
+    }
+}
+
+/// How a call of `Trainer.train` ended.
+public struct TrainingSummary: Sendable, Equatable {
+    public var step: Int
+    public var reason: TrainingFinish
+    public var bestEvalLoss: Double?
+    public var bestStep: Int?
+}

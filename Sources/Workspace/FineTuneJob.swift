@@ -1,0 +1,191 @@
+import Corpus
+import Engine
+import Foundation
+
+/// What a fine-tuning run needs; the CLI fills it from flags over `tunebench.toml`, the workbench
+/// from the workspace.
+public struct FineTuneSpec: Sendable {
+    public var modelPath: String
+    public var datasetDirectory: URL
+    public var runDirectory: URL
+    public var lora = LoRAConfig()
+    public var training = TrainingSettings()
+    public var threads = 2
+    /// Hold the frozen base in f32 instead of dequantizing each matrix when used.
+    public var dequantizeBase = false
+    /// Greedy text generated from this prompt at every `sampleEvery` steps (nil: none).
+    public var samplePrompt: String?
+    public var sampleTokens = 48
+    public var resume = false
+    /// Seed of the adapter's initial A matrices.
+    public var adapterSeed: UInt64 = 42
+
+    public init(modelPath: String, datasetDirectory: URL, runDirectory: URL) {
+        self.modelPath = modelPath
+        self.datasetDirectory = datasetDirectory
+        self.runDirectory = runDirectory
+    }
+}
+
+public struct FineTuneError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A LoRA fine-tune of a GGUF model on a prepared dataset: the training graph, the trainer and the
+/// run directory wired together. Construct it (which loads and checks everything), then `run`.
+/// Not thread-safe; run it on one background thread.
+public final class FineTuneJob {
+    public let spec: FineTuneSpec
+    public let model: LlamaModel
+    public let tokenizer: Tokenizer
+    public let dataset: PreparedDataset
+    public let trainer: Trainer
+    public let run: TrainingRun
+    private let graph: TrainingGraph
+    private var parameters: [Float]
+
+    public init(spec: FineTuneSpec) throws {
+        self.spec = spec
+        model = try LlamaModel(path: spec.modelPath)
+        tokenizer = try Tokenizer(gguf: model.gguf)
+        let identity = TokenizerIdentity(tokenizer: tokenizer, modelFile: URL(fileURLWithPath: spec.modelPath).lastPathComponent)
+        dataset = try PreparedDataset(directory: spec.datasetDirectory, expectedTokenizer: identity)
+        guard !dataset.train.isEmpty else { throw FineTuneError("the dataset at \(spec.datasetDirectory.path) has no training windows") }
+        trainer = try Trainer(settings: spec.training, trainCount: dataset.train.count)
+        graph = try TrainingGraph(model: model, lora: spec.lora, batch: spec.training.batchSize,
+                                  sequence: dataset.manifest.contextLength, threads: spec.threads,
+                                  dequantizeBase: spec.dequantizeBase)
+        parameters = LoRAAdapter(config: spec.lora, model: model.config, seed: spec.adapterSeed).parameters
+        var run = try TrainingRun(directory: spec.runDirectory.path)
+        let lora = spec.lora, config = model.config, base = URL(fileURLWithPath: spec.modelPath).lastPathComponent
+        let architecture = config.architecture
+        run.exportAdapter = { parameters, directory in
+            let adapter = try LoRAAdapter(config: lora, model: config, parameters: parameters)
+            try PEFTAdapter.save(adapter, model: config, to: directory, baseModel: base)
+            try GGUFAdapter.save(adapter, architecture: architecture, to: directory + "/adapter.gguf")
+        }
+        self.run = run
+    }
+
+    /// The adapter as it stands (the initial one before `run`, the trained one after).
+    public var adapter: LoRAAdapter {
+        get throws { try LoRAAdapter(config: spec.lora, model: model.config, parameters: parameters) }
+    }
+
+    /// PEFT's `print_trainable_parameters` line: trainable, all (base + adapter) and the share.
+    public var trainableParameters: String {
+        let trainable = parameters.count
+        let base = model.gguf.tensors.reduce(0) { $0 + $1.elementCount }
+        let all = base + trainable
+        return "trainable params: \(grouped(trainable)) || all params: \(grouped(all)) || trainable%: "
+            + String(format: "%.4f", 100 * Double(trainable) / Double(all))
+    }
+
+    /// Trains until the last step, early stopping or a `.stop` answer; checkpoints, metrics and
+    /// adapters go to the run directory.
+    @discardableResult
+    public func run(progress: (TrainingEvent) -> TrainingProgress) throws -> TrainingSummary {
+        let train = dataset.train, test = dataset.test
+        let batch = graph.batch, sequence = graph.sequence, eos = tokenizer.eosID
+        var tokens = [Int32](repeating: 0, count: batch * sequence)
+        var mask = [UInt8](repeating: TokenWindow.padding, count: batch * sequence)
+        var positions = [Int32](repeating: 0, count: batch * sequence)
+
+        /// Lays windows into the batch buffers: rows past the windows are padding, positions
+        /// restart after every EOS (each packed example attends only to itself).
+        func fill(_ windows: [TokenWindow]) {
+            for row in 0..<batch {
+                let base = row * sequence
+                if row < windows.count {
+                    let w = windows[row]
+                    var position: Int32 = 0
+                    for t in 0..<sequence {
+                        if t > 0, let eos, w.tokens[t - 1] == eos { position = 0 }
+                        tokens[base + t] = w.tokens[t]
+                        mask[base + t] = w.mask[t]
+                        positions[base + t] = position
+                        position += 1
+                    }
+                } else {
+                    for t in 0..<sequence {
+                        tokens[base + t] = 0
+                        mask[base + t] = TokenWindow.padding
+                        positions[base + t] = Int32(t)
+                    }
+                }
+            }
+        }
+
+        let graph = graph
+        let step: Trainer.StepFunction = { windows, parameters, gradients, rng in
+            fill(windows.map { train[$0] })
+            let seed = rng.next()
+            let result = try parameters.withUnsafeBufferPointer { p in
+                try gradients.withUnsafeMutableBufferPointer { g in
+                    try graph.lossAndGradients(tokens: tokens, lossMask: mask, positions: positions, parameters: p,
+                                               gradients: g, lossScale: 1, dropoutSeed: seed)
+                }
+            }
+            return LossSum(lossSum: result.lossSum, tokens: result.predictedTokens)
+        }
+        let eval: (([Float]) throws -> LossSum)? = test.isEmpty ? nil : { parameters in
+            var sum = 0.0, count = 0, start = 0
+            while start < test.count {
+                let end = min(start + batch, test.count)
+                fill((start..<end).map { test[$0] })
+                let result = try parameters.withUnsafeBufferPointer { p in
+                    try graph.loss(tokens: tokens, lossMask: mask, positions: positions, parameters: p)
+                }
+                sum += result.lossSum
+                count += result.predictedTokens
+                start = end
+            }
+            return LossSum(lossSum: sum, tokens: count)
+        }
+        let sample: (([Float]) throws -> String)? = spec.samplePrompt.map { prompt in
+            { [model, tokenizer, spec] parameters in
+                let adapter = try LoRAAdapter(config: spec.lora, model: model.config, parameters: parameters)
+                let session = InferenceSession(model: model, contextLength: 512, threads: spec.threads, adapter: adapter)
+                let generator = TextGenerator(session: session, tokenizer: tokenizer)
+                var text = ""
+                var greedy = SamplingParameters()
+                greedy.temperature = 0
+                _ = try generator.generate(prompt: tokenizer.encode(prompt), maxTokens: spec.sampleTokens, sampling: greedy,
+                                           stopStrings: [], shouldStop: { false }, emit: { text += $0 })
+                return text
+            }
+        }
+        return try trainer.train(parameters: &parameters, run: run, resume: spec.resume, step: step, eval: eval,
+                                 sample: sample, progress: progress)
+    }
+
+    private func grouped(_ n: Int) -> String {
+        let digits = String(n)
+        var out = ""
+        for (i, ch) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return out
+    }
+}
+
+extension TrainingSection {
+    /// The trainer's settings for this section (fields the file does not hold keep their defaults).
+    public var trainerSettings: TrainingSettings {
+        var s = TrainingSettings()
+        s.learningRate = learningRate
+        s.schedule = LRSchedule(rawValue: schedule.rawValue) ?? .cosine
+        s.warmupSteps = warmupSteps
+        s.epochs = epochs
+        s.maxSteps = maxSteps > 0 ? maxSteps : nil
+        s.batchSize = batchSize
+        s.gradientAccumulation = gradAccumulation
+        s.evalEvery = evalEvery
+        s.saveEvery = saveEvery
+        s.weightDecay = weightDecay
+        s.seed = seed
+        return s
+    }
+}

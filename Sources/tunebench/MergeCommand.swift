@@ -1,0 +1,49 @@
+import ArgumentParser
+import Engine
+import Foundation
+
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Fold a LoRA adapter into its base model and write a standalone GGUF.",
+        discussion: """
+            Every adapted weight becomes W + scale·B·A. --adapter takes a GGUF LoRA file, a PEFT \
+            folder (adapter_config.json + adapter_model.safetensors), a checkpoint folder, or a run \
+            folder (its last checkpoint, or --best). By default merged weights keep their type \
+            (K-quant weights, which cannot be re-quantized here, become F16); other tensors are copied.
+            """)
+
+    @Option(name: .shortAndLong, help: "The base model: a .gguf path or a file name in the model cache (default: \(ModelCache.defaultModelFile)).")
+    var model: String?
+    @Option(help: "The adapter: a .gguf LoRA file, a PEFT folder, a checkpoint or a run folder.") var adapter: String
+    @Option(name: .shortAndLong, help: "Where to write the merged .gguf.") var out: String
+    @Option(help: "Type of the merged weights: original, f16 or f32.") var type: String = "original"
+    @Flag(help: "From a run folder, take the best checkpoint (by eval loss) instead of the last.") var best = false
+
+    func validate() throws {
+        guard LoRAMerge.OutputType(rawValue: type.lowercased()) != nil else {
+            throw ValidationError("--type must be original, f16 or f32, not \(type)")
+        }
+    }
+
+    func run() throws {
+        let modelURL = ModelCache.resolve(model)
+        guard FileManager.default.fileExists(atPath: modelURL.path) else { throw CLIError("no model at \(modelURL.path)") }
+        guard URL(fileURLWithPath: out).standardizedFileURL != modelURL.standardizedFileURL else {
+            throw CLIError("--out must differ from the base model")
+        }
+        let base = try GGUFFile(path: modelURL.path)
+        let config = try LlamaConfig(gguf: base)
+        let lora = try LoRAAdapter.load(path: adapter, model: config, preferBest: best)
+        let start = Date()
+        let (writer, merged) = try LoRAMerge.merge(base: base, adapter: lora, outputType: LoRAMerge.OutputType(rawValue: type.lowercased())!)
+        try writer.write(to: out)
+        let changed = merged.filter { $0.from != $0.to }
+        print("merged \(merged.count) weights (rank \(lora.config.rank), scale \(lora.config.scale)) into \(out)")
+        if !changed.isEmpty {
+            let kinds = Set(changed.map { "\($0.from.name) → \($0.to.name)" }).sorted().joined(separator: ", ")
+            print("\(changed.count) of them changed type: \(kinds)")
+        }
+        printError(String(format: "%.1f s", Date().timeIntervalSince(start)))
+    }
+}

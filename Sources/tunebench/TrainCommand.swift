@@ -1,0 +1,147 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Workspace
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Fine-tune a LoRA adapter on a prepared dataset.",
+        discussion: """
+            Settings come from the workspace's tunebench.toml (the current folder's, or --workspace) and \
+            are overridden by flags. The run folder gets config.json, metrics.jsonl (one JSON object per \
+            step), checkpoints (checkpoint-N/, with last and best links) and, in each checkpoint, the \
+            adapter in PEFT layout and as a GGUF LoRA adapter. Ctrl-C finishes the current step, saves a \
+            checkpoint and exits; --resume continues from the last checkpoint.
+            """)
+
+    @Option(help: "Workspace folder whose tunebench.toml gives the defaults.") var workspace: String?
+    @Option(help: "Prepared dataset folder (tunebench prepare).") var dataset: String?
+    @Option(name: .shortAndLong, help: "Base model: a .gguf path or a cached file name.") var model: String?
+    @Option(help: "Run folder.") var out: String?
+    @Option(help: "CPU threads.") var threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    @Option(help: "LoRA rank.") var loraR: Int?
+    @Option(help: "LoRA alpha.") var loraAlpha: Float?
+    @Option(help: "LoRA dropout.") var loraDropout: Float?
+    @Option(help: "Adapted projections, comma-separated: q,k,v,o,gate,up,down.") var loraTargets: String?
+    @Flag(help: "Scale by alpha/√r (rsLoRA) instead of alpha/r.") var rslora = false
+
+    @Option(help: "Peak learning rate.") var learningRate: Double?
+    @Option(help: "Schedule after warm-up: linear, cosine or constant.") var schedule: String?
+    @Option(help: "Warm-up steps.") var warmupSteps: Int?
+    @Option(help: "AdamW weight decay.") var weightDecay: Double?
+    @Option(help: "Windows per micro-batch.") var batchSize: Int?
+    @Option(help: "Micro-batches per optimizer step.") var gradAccumulation: Int?
+    @Option(help: "Clip gradients to this global norm (0: no clipping).") var maxGradNorm: Double?
+    @Option(help: "Epochs over the training split.") var epochs: Int?
+    @Option(help: "Stop after this many optimizer steps.") var maxSteps: Int?
+    @Option(help: "Seed for data order, dropout and the adapter's initialisation.") var seed: UInt64?
+    @Option(help: "Evaluate on the test split every N steps (0: never).") var evalEvery: Int?
+    @Option(help: "Write a checkpoint every N steps (0: only at the end).") var saveEvery: Int?
+    @Option(help: "Stop when the eval loss has not improved for N evaluations.") var patience: Int?
+    @Option(help: "Generate from --sample-prompt every N steps.") var sampleEvery: Int?
+    @Option(help: "The prompt of the sample generations.") var samplePrompt: String = "It is a truth universally acknowledged"
+    @Flag(help: "Hold the frozen base in f32 (faster, more memory) instead of dequantizing each matrix when used.") var dequantizeBase = false
+    @Flag(help: "Continue the run in --out from its last checkpoint.") var resume = false
+
+    func validate() throws {
+        guard threads >= 1, threads <= 256 else { throw ValidationError("--threads must be between 1 and 256") }
+        if let loraTargets {
+            for name in loraTargets.split(separator: ",") where LoRATarget(name: String(name)) == nil {
+                throw ValidationError("unknown LoRA target '\(name)' (use q, k, v, o, gate, up, down)")
+            }
+        }
+        if let schedule, LRSchedule(rawValue: schedule) == nil {
+            throw ValidationError("unknown schedule '\(schedule)' (use linear, cosine or constant)")
+        }
+    }
+
+    func spec() throws -> FineTuneSpec {
+        // The workspace: --workspace, else the current folder when it has a tunebench.toml.
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        let folder = workspace.map { URL(fileURLWithPath: $0) }
+            ?? (FileManager.default.fileExists(atPath: cwd.appendingPathComponent(Workspace.fileName).path) ? cwd : nil)
+        let ws = try folder.map { try Workspace.open(at: $0) }
+        let modelURL = model.map { ModelCache.resolve($0) } ?? ws?.modelURL ?? ModelCache.defaultModel
+        guard FileManager.default.fileExists(atPath: modelURL.path) else { throw CLIError("no model at \(modelURL.path)") }
+        guard let datasetURL = dataset.map({ URL(fileURLWithPath: $0) }) ?? ws?.datasetURL else {
+            throw CLIError("say which dataset to train on: --dataset DIR (made by tunebench prepare), or run in a workspace")
+        }
+        let runURL = out.map { URL(fileURLWithPath: $0) }
+            ?? (ws?.directory ?? cwd).appendingPathComponent("runs/\(Self.runName())")
+        var spec = FineTuneSpec(modelPath: modelURL.path, datasetDirectory: datasetURL, runDirectory: runURL)
+        spec.threads = threads
+        spec.lora = ws?.settings.lora ?? LoRAConfig()
+        if let loraR { spec.lora.rank = loraR }
+        if let loraAlpha { spec.lora.alpha = loraAlpha }
+        if let loraDropout { spec.lora.dropout = loraDropout }
+        if let loraTargets { spec.lora = LoRAConfig(rank: spec.lora.rank, alpha: spec.lora.alpha, dropout: spec.lora.dropout,
+                                                    targets: loraTargets.split(separator: ",").compactMap { LoRATarget(name: String($0)) },
+                                                    useRSLoRA: spec.lora.useRSLoRA) }
+        if rslora { spec.lora.useRSLoRA = true }
+        var t = ws?.settings.training.trainerSettings ?? TrainingSettings()
+        if let learningRate { t.learningRate = learningRate }
+        if let schedule, let s = LRSchedule(rawValue: schedule) { t.schedule = s }
+        if let warmupSteps { t.warmupSteps = warmupSteps }
+        if let weightDecay { t.weightDecay = weightDecay }
+        if let batchSize { t.batchSize = batchSize }
+        if let gradAccumulation { t.gradientAccumulation = gradAccumulation }
+        if let maxGradNorm { t.maxGradNorm = maxGradNorm > 0 ? maxGradNorm : nil }
+        if let epochs { t.epochs = epochs }
+        if let maxSteps { t.maxSteps = maxSteps > 0 ? maxSteps : nil }
+        if let seed { t.seed = seed }
+        if let evalEvery { t.evalEvery = evalEvery }
+        if let saveEvery { t.saveEvery = saveEvery }
+        if let patience { t.earlyStoppingPatience = patience }
+        if let sampleEvery { t.sampleEvery = sampleEvery }
+        spec.training = t
+        spec.adapterSeed = t.seed
+        spec.samplePrompt = t.sampleEvery > 0 ? samplePrompt : nil
+        spec.dequantizeBase = dequantizeBase
+        spec.resume = resume
+        return spec
+    }
+
+    static func runName() -> String {
+        let f = DateFormatter()
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        return f.string(from: Date())
+    }
+
+    func run() throws {
+        let spec = try spec()
+        let job: FineTuneJob
+        do { job = try FineTuneJob(spec: spec) } catch { throw CLIError("\(error)") }
+        say("run \(spec.runDirectory.path)")
+        say("model \(spec.modelPath), dataset \(spec.datasetDirectory.path): \(job.dataset.train.count) train / \(job.dataset.test.count) test windows of \(job.dataset.manifest.contextLength) tokens")
+        say("LoRA r=\(spec.lora.rank) alpha=\(spec.lora.alpha)\(spec.lora.useRSLoRA ? " (rsLoRA)" : "") dropout \(spec.lora.dropout) on \(spec.lora.targets.map(\.rawValue).joined(separator: ",")); \(job.trainer.totalSteps) steps")
+        say(job.trainableParameters)
+        Interrupt.installForTraining()
+        let summary: TrainingSummary
+        do {
+            summary = try job.run { event in
+                switch event {
+                case .train(let m):
+                    say(String(format: "step %d/%d  epoch %.2f  loss %.4f  lr %.3g  grad %.3f  %.0f tok/s  %.0fs",
+                                 m.step, job.trainer.totalSteps, m.epoch, m.loss, m.learningRate, m.gradNorm, m.tokensPerSecond, m.elapsed))
+                case .eval(let step, _, let loss, let isBest):
+                    say(String(format: "eval at step %d: loss %.4f%@", step, loss, isBest ? " (best)" : ""))
+                case .sample(let step, let text):
+                    say("sample at step \(step): \(text.debugDescription)")
+                case .save(let step, let directory, let isBest):
+                    say("saved step \(step) to \(directory)\(isBest ? " (best)" : "")")
+                case .finished(let step, let reason):
+                    say("finished at step \(step): \(reason.rawValue)")
+                }
+                return Interrupt.requested.load(ordering: .relaxed) ? .stop : .more
+            }
+        } catch { throw CLIError("\(error)") }
+        if let best = summary.bestEvalLoss, let step = summary.bestStep {
+            say(String(format: "best eval loss %.4f at step %d", best, step))
+        }
+    }
+}
+
+/// One line to standard output, unbuffered (progress must show as it happens, also in a pipe).
+private func say(_ line: String) { writeOut(line + "\n") }
