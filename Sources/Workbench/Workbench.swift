@@ -19,7 +19,10 @@ public enum Workbench {
         let panes: [any Pane] = [
             PDFPane(model: model, waker: waker),
             DatasetPane(model: model, waker: waker, source: source),
-            TrainPane(controller: trainingController ?? FollowOnlyController()),
+            TrainPane(controller: trainingController ?? EngineTrainingController(
+                          modelPath: workspace.modelURL.path, datasetDirectory: workspace.datasetURL,
+                          runsDirectory: workspace.directory.appendingPathComponent("runs")),
+                      settings: trainSettings(workspace)),
             ChatPane(generator: chatGenerator ?? EngineChatGenerator(), settings: chatSettings(workspace)),
         ]
         for pane in panes {
@@ -31,6 +34,23 @@ public enum Workbench {
         app.status.model = workspace.settings.model.path ?? workspace.modelURL.lastPathComponent
         app.status.adapter = workspace.settings.chat.adapter ?? ""
         return (app, model)
+    }
+
+    /// The Train pane's starting form, from the workspace's `[lora]` and `[training]` sections.
+    static func trainSettings(_ workspace: Workspace) -> TrainingSettings {
+        let t = workspace.settings.training
+        var s = TrainingSettings()
+        s.lora = workspace.settings.lora
+        s.learningRate = t.learningRate
+        s.schedule = TrainingSettings.Schedule(rawValue: t.schedule.rawValue) ?? .cosine
+        s.warmupSteps = t.warmupSteps
+        s.epochs = t.epochs
+        s.maxSteps = t.maxSteps
+        s.batchSize = t.batchSize
+        s.gradientAccumulation = t.gradAccumulation
+        s.evalEvery = t.evalEvery
+        s.seed = t.seed
+        return s
     }
 
     /// The Chat pane's starting settings, from the workspace's `[model]` and `[chat]` sections.

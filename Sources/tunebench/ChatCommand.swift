@@ -12,6 +12,7 @@ struct ChatCommand: ParsableCommand {
             """)
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var adapterOptions: AdapterOptions
     @OptionGroup var sampling: SamplingOptions
     @Option(help: "System prompt.") var system: String?
     @Option(name: [.customShort("n"), .long], help: "Most tokens per reply.") var maxTokens: Int = 512
@@ -27,7 +28,8 @@ struct ChatCommand: ParsableCommand {
         let (model, tokenizer) = try modelOptions.load()
         let (template, warning) = ChatTemplate.loadOrFallback(source: model.gguf["tokenizer.chat_template"]?.stringValue)
         if let warning { printError("warning: \(warning)") }
-        let session = InferenceSession(model: model, contextLength: ctx, threads: modelOptions.threads)
+        let session = InferenceSession(model: model, contextLength: ctx, threads: modelOptions.threads,
+                                       adapter: try adapterOptions.load(for: model))
         let generator = TextGenerator(session: session, tokenizer: tokenizer)
         let bos = tokenizer.bosID.map { tokenizer.piece(for: $0) } ?? ""
         let eos = tokenizer.eosID.map { tokenizer.piece(for: $0) } ?? ""

@@ -9,6 +9,7 @@ struct GenerateCommand: ParsableCommand {
         discussion: "Special tokens in the prompt (<|im_start|> …) are parsed. Only the generated text goes to standard output; --stats prints timings to standard error.")
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var adapterOptions: AdapterOptions
     @Option(name: .shortAndLong, help: "The prompt text.") var prompt: String?
     @Option(help: "Read the prompt from a file ('-' for standard input).") var promptFile: String?
     @Option(name: [.customShort("n"), .long], help: "Most tokens to generate.") var maxTokens: Int = 128
@@ -37,7 +38,8 @@ struct GenerateCommand: ParsableCommand {
         let ids = tokenizer.encode(text)
         guard !ids.isEmpty else { throw CLIError("the prompt is empty") }
         guard ids.count < ctx else { throw CLIError("the prompt has \(ids.count) tokens, more than --ctx \(ctx)") }
-        let session = InferenceSession(model: model, contextLength: ctx, threads: modelOptions.threads)
+        let session = InferenceSession(model: model, contextLength: ctx, threads: modelOptions.threads,
+                                       adapter: try adapterOptions.load(for: model))
         let generator = TextGenerator(session: session, tokenizer: tokenizer)
         Interrupt.install()
         var result = GenerationStats()

@@ -75,3 +75,17 @@ func writeOut(_ text: String) {
     guard !text.isEmpty else { return }
     FileHandle.standardOutput.write(text.data(using: .utf8)!)
 }
+
+/// `--adapter`: a LoRA adapter applied on top of the base model.
+struct AdapterOptions: ParsableArguments {
+    @Option(help: "A LoRA adapter: a run folder (its best, else last checkpoint), a checkpoint, a PEFT folder or a GGUF adapter.")
+    var adapter: String?
+
+    /// The adapter for `model`, or nil when none was asked for.
+    func load(for model: LlamaModel) throws -> LoRAAdapter? {
+        guard let adapter else { return nil }
+        let path = (adapter as NSString).expandingTildeInPath
+        guard FileManager.default.fileExists(atPath: path) else { throw CLIError("no adapter at \(path)") }
+        do { return try LoRAAdapter.load(path: path, model: model.config, preferBest: true) } catch { throw CLIError("\(error)") }
+    }
+}

@@ -82,8 +82,13 @@ final class TmuxSession {
         let samples = Binary.packageRoot.appendingPathComponent("samples")
         try FileManager.default.copyItem(at: samples.appendingPathComponent("pride-and-prejudice-a5.pdf"),
                                          to: root.appendingPathComponent("pride-and-prejudice-a5.pdf"))
-        try FileManager.default.copyItem(at: samples.appendingPathComponent("workspace/tunebench.toml"),
-                                         to: workspace.appendingPathComponent("tunebench.toml"))
+        // The sample settings, with a training run short enough for a test: 3 steps of one window.
+        var toml = try String(contentsOf: samples.appendingPathComponent("workspace/tunebench.toml"), encoding: .utf8)
+        toml = toml.replacingOccurrences(of: "max_steps = 0", with: "max_steps = 3")
+            .replacingOccurrences(of: "batch_size = 4", with: "batch_size = 1")
+            .replacingOccurrences(of: "warmup_steps = 10", with: "warmup_steps = 1")
+            .replacingOccurrences(of: "eval_every = 50", with: "eval_every = 2")
+        try toml.write(to: workspace.appendingPathComponent("tunebench.toml"), atomically: true, encoding: .utf8)
         return workspace
     }
 
@@ -115,6 +120,21 @@ final class TmuxSession {
         let prepared = try tui.wait(forText: "windows 77: 69 train, 8 test", timeout: 60)
         #expect(prepared.contains("records 48"))
         #expect(FileManager.default.fileExists(atPath: workspace.appendingPathComponent("dataset/manifest.json").path))
+
+        // Train a few steps: the status line counts them and the chart draws braille points.
+        try tui.send("F3")
+        try tui.wait(forText: "F3 Train")
+        try tui.send("s")
+        let trained = try tui.wait(for: "three training steps", timeout: 240) { $0.contains("step 3/3") }
+        let braille = trained.unicodeScalars.filter { (0x2801...0x28FF).contains($0.value) }.count
+        #expect(braille >= 3, "the loss chart shows points")
+        try tui.wait(for: "the run to finish", timeout: 120) { $0.contains("finished") }
+        let runs = try FileManager.default.contentsOfDirectory(atPath: workspace.appendingPathComponent("runs").path)
+        #expect(runs.count == 1)
+        if let run = runs.first {
+            let metrics = try String(contentsOf: workspace.appendingPathComponent("runs/\(run)/metrics.jsonl"), encoding: .utf8)
+            #expect(metrics.split(separator: "\n").filter { $0.contains("\"loss\"") }.count >= 3)
+        }
 
         // Chat: the reply streams into the conversation.
         try tui.send("F4")

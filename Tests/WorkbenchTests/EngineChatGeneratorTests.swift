@@ -22,15 +22,15 @@ import Testing
         #expect(throws: ChatError.modelMissing("/nonexistent/m.gguf")) { try gen.reply(to: request, shouldStop: { false }, emit: { _ in }) }
         #expect(ChatError.modelMissing("/x.gguf").description.contains("/model PATH"))
 
-        // An adapter is refused with a clear message (applying adapters is not written yet).
+        // A missing adapter is refused with a clear message before the model is loaded.
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let model = dir.appendingPathComponent("m.gguf")
         _ = FileManager.default.createFile(atPath: model.path, contents: Data())
         var adapted = request
         adapted.modelPath = model.path
-        adapted.adapterPath = "runs/x/adapter"
-        #expect(throws: ChatError.adapterNotSupported("runs/x/adapter")) { try gen.reply(to: adapted, shouldStop: { false }, emit: { _ in }) }
+        adapted.adapterPath = "/nonexistent/runs/x"
+        #expect(throws: ChatError.adapterMissing("/nonexistent/runs/x")) { try gen.reply(to: adapted, shouldStop: { false }, emit: { _ in }) }
     }
 
     /// Loading the model and decoding take about 100 s in a debug build, so this runs only when

@@ -71,7 +71,7 @@ public final class WorkbenchApp {
             return .keepRunning
         case .confirmQuit:
             overlay = nil
-            if key == .character("y") || key == .character("Y") { return .quit }
+            if key == .character("y") || key == .character("Y") { return quit() }
             return .keepRunning
         case nil: break
         }
@@ -83,11 +83,17 @@ public final class WorkbenchApp {
         case .character("?"): overlay = .help
         case .control("t"): cycleTheme()
         case .character("q"), .control("c"):
-            guard let job = runningJob else { return .quit }
+            guard let job = runningJob else { return quit() }
             overlay = .confirmQuit(job.description)
         default: _ = activePane.handle(event)
         }
         return .keepRunning
+    }
+
+    /// Lets every pane wrap up (a training run saves its checkpoint), then quits.
+    private func quit() -> Response {
+        for pane in panes { pane.prepareToQuit() }
+        return .quit
     }
 
     private func cycleTheme() {
@@ -117,7 +123,7 @@ public final class WorkbenchApp {
         case .help: drawHelp(into: &grid, in: body)
         case .confirmQuit(let job):
             drawDialog(into: &grid, in: body, title: "Quit?",
-                       lines: ["\(job) is still running.", "Quit anyway? It stops.", "", "y: quit   any other key: stay"])
+                       lines: ["\(job) is still running.", "Quit anyway? It stops (training saves first).", "", "y: quit   any other key: stay"])
         case nil: break
         }
     }

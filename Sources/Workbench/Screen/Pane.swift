@@ -20,9 +20,12 @@ public protocol Pane: AnyObject {
     /// Whether the pane is taking text input (a field being edited): then the app's own keys
     /// (`q`, `?`, Tab…) go to the pane first.
     var capturesText: Bool { get }
+    /// Called once when the user quits: finish or save what is running (may block briefly).
+    func prepareToQuit()
 }
 
 extension Pane {
+    public func prepareToQuit() {}
     public func update() -> Bool { false }
     public var job: JobStatus? { nil }
     public var capturesText: Bool { false }

@@ -29,14 +29,15 @@ public protocol ChatGenerator: Sendable {
 /// Why a reply could not be produced.
 public enum ChatError: Error, CustomStringConvertible, Equatable {
     case modelMissing(String)
-    case adapterNotSupported(String)
+    case adapterMissing(String)
+    case adapterUnreadable(String, reason: String)
     case messageTooLong(contextLength: Int)
 
     public var description: String {
         switch self {
         case .modelMissing(let path): "no model at \(path); set one with /model PATH (a .gguf file)"
-        case .adapterNotSupported(let path):
-            "cannot apply the adapter \(path): applying LoRA adapters is not implemented yet; /adapter none uses the base model"
+        case .adapterMissing(let path): "no adapter at \(path); /adapter none uses the base model"
+        case .adapterUnreadable(let path, let reason): "cannot use the adapter \(path): \(reason)"
         case .messageTooLong(let n): "that message is too long for the context (\(n) tokens); /reset or send a shorter one"
         }
     }

@@ -8,6 +8,7 @@ public final class EngineChatGenerator: ChatGenerator, @unchecked Sendable {
     // Unchecked: every use of `loaded` and of the sessions inside it happens under `lock`.
     private let lock = NSLock()
     private var loaded: [String: Loaded] = [:]
+    private var models: [String: LlamaModel] = [:]
     private let contextLength: Int
     private let threads: Int
 
@@ -26,17 +27,21 @@ public final class EngineChatGenerator: ChatGenerator, @unchecked Sendable {
         let key = request.modelPath + "\u{0}" + (request.adapterPath ?? "")
         if let l = loaded[key] { return l }
         guard FileManager.default.fileExists(atPath: request.modelPath) else { throw ChatError.modelMissing(request.modelPath) }
-        if let adapterPath = request.adapterPath {
-            // SEAM(adapter): applying a LoRA adapter is not written yet (issue 4 writes adapters in
-            // PEFT and GGUF layout). When it is, load the model below, then load `adapterPath` and
-            // apply it to this entry's own copy, so the base entry and the adapted entry stay
-            // separate. Until then refuse before spending seconds on loading the model.
-            throw ChatError.adapterNotSupported(adapterPath)
+        if let adapterPath = request.adapterPath, !FileManager.default.fileExists(atPath: adapterPath) {
+            throw ChatError.adapterMissing(adapterPath)
         }
-        let model = try LlamaModel(path: request.modelPath)
+        // One model per path, shared by the base entry and any adapted entries.
+        let model = try models[request.modelPath] ?? LlamaModel(path: request.modelPath)
+        models[request.modelPath] = model
         let tokenizer = try Tokenizer(gguf: model.gguf)
         let template = ChatTemplate.loadOrFallback(source: model.gguf["tokenizer.chat_template"]?.stringValue).template
-        let session = InferenceSession(model: model, contextLength: contextLength, threads: threads)
+        var adapter: LoRAAdapter?
+        if let adapterPath = request.adapterPath {
+            do { adapter = try LoRAAdapter.load(path: adapterPath, model: model.config, preferBest: true) } catch {
+                throw ChatError.adapterUnreadable(adapterPath, reason: "\(error)")
+            }
+        }
+        let session = InferenceSession(model: model, contextLength: contextLength, threads: threads, adapter: adapter)
         let l = Loaded(tokenizer: tokenizer, template: template, generator: TextGenerator(session: session, tokenizer: tokenizer))
         loaded[key] = l
         return l

@@ -24,6 +24,20 @@ public final class TrainPane: Pane {
     private var follow: Follow?
     private var pathEditor: LineEditor?  // open while typing the path of a run to follow
 
+    public var job: JobStatus? {
+        guard controller.state.isActive else { return nil }
+        let step = history.latest.map { "training step \($0.step)" } ?? "training"
+        return JobStatus(step, tokensPerSecond: history.latest?.tokensPerSecond)
+    }
+
+    /// A run that is going stops after its current step and saves a checkpoint before the app exits.
+    public func prepareToQuit() {
+        guard controller.state.isActive else { return }
+        controller.stop()
+        let deadline = Date().addingTimeInterval(120)
+        while controller.state.isActive, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+    }
+
     public init(controller: any TrainingController, settings: TrainingSettings = TrainingSettings()) {
         self.controller = controller
         form = settings.form
