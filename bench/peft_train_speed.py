@@ -5,8 +5,11 @@ Measures LoRA training throughput (tokens/s) and peak RSS of PyTorch + PEFT on o
 configuration: 2 threads (torch.set_num_threads), LoRA r=16, alpha 32, dropout 0 on q,k,v,o,
 sequence 256, batch 4, AdamW (lr 1e-4), seeded random tokens, every position trained. One step =
 forward, loss, backward, optimizer step; tokens/s = batch · seq · measured steps / their wall time,
-warm-up steps excluded. Two configurations: fp32, and bf16 autocast
-(torch.autocast("cpu", dtype=torch.bfloat16) around forward and loss; master weights fp32).
+warm-up steps excluded; a time budget (--max-seconds) caps slow configurations. Two
+configurations: fp32, and bf16 autocast (torch.autocast("cpu", dtype=torch.bfloat16) around forward
+and loss; master weights fp32). bf16 is only fast on a CPU with AVX512-BF16 (or AMX): on an AVX2-only
+CPU PyTorch's bf16 matmul falls back to a slow generic path (~1 GFLOP/s), and the printed CPU flags
+show which case a run was.
 Each runs in its own process so that its peak RSS (resource.getrusage ru_maxrss, which includes
 loading the model) is its own.
 
@@ -18,8 +21,8 @@ ru_maxrss; without a JSON line it falls back to bench-train's text lines "traini
 "peak RSS: N MiB"), and adds the ratio columns: TuneBench tok/s over each PyTorch row, and RSS ratio.
 `--measure -- CMD…` is that wrapper alone (one JSON line), usable on any command.
 
-The load average is printed too: the machine is shared, and other work on its 2 cores slows every
-row.
+The load average and the CPU's SIMD flags are printed too: the machine is shared, and other work on
+its 2 cores slows every row.
 
 Usage:
   PY=$(bench/peft_venv.sh)
@@ -48,7 +51,17 @@ def peak_rss_self():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def worker(config, steps, warmup, model_path, attn):
+def cpu_flags():
+    """The CPU's SIMD flags that matter here, from /proc/cpuinfo (empty elsewhere)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
+    except OSError:
+        return []
+    return sorted(f for f in flags if f.startswith(("avx", "amx", "fma")))
+
+
+def worker(config, steps, warmup, model_path, attn, max_seconds):
     """Runs one configuration in this process; returns its result row."""
     import torch
     sys.path.insert(0, BENCH)
@@ -80,20 +93,30 @@ def worker(config, steps, warmup, model_path, attn):
         optimizer.step()
         return loss.item()
 
+    # A time budget keeps a configuration without fast kernels (bf16 on a CPU without AVX512-BF16
+    # takes minutes a step) from running for an hour: warm-up stops after a quarter of it (at least
+    # one step), measuring after all of it (at least one step).
+    warmed, started = 0, time.perf_counter()
     for ids in batches[:warmup]:
         step(ids)
+        warmed += 1
+        if time.perf_counter() - started > max_seconds / 4:
+            break
     times, losses = [], []
     for ids in batches[warmup:]:
         started = time.perf_counter()
         losses.append(step(ids))
         times.append(time.perf_counter() - started)
+        if sum(times) > max_seconds:
+            break
+    steps = len(times)
     total = sum(times)
     return {
         "name": f"PyTorch {torch.__version__} + PEFT, {'fp32' if config == 'fp32' else 'bf16 autocast'}",
         "config": config, "tokens_per_s": BATCH * SEQ * steps / total, "peak_rss_bytes": peak_rss_self(),
-        "steps": steps, "warmup": warmup, "step_seconds": [round(t, 3) for t in times],
+        "steps": steps, "warmup": warmed, "step_seconds": [round(t, 3) for t in times],
         "losses": [round(x, 4) for x in losses], "threads": THREADS, "seq": SEQ, "batch": BATCH, "rank": RANK,
-        "attention": attn,
+        "attention": attn, "torch_cpu_capability": torch.backends.cpu.get_cpu_capability(),
     }
 
 
@@ -166,6 +189,8 @@ def main():
     p.add_argument("--model", default=None, help="GGUF base model (default: the cached SmolLM2-135M-Instruct Q4_1)")
     p.add_argument("--steps", type=int, default=5, help="measured steps per configuration")
     p.add_argument("--warmup", type=int, default=2, help="steps run first and not timed")
+    p.add_argument("--max-seconds", type=float, default=240,
+                   help="time budget per configuration: measuring stops after it (at least one step), warm-up after a quarter")
     p.add_argument("--configs", default="fp32,bf16")
     p.add_argument("--attn", default="sdpa", choices=["sdpa", "eager"], help="HF attention implementation")
     p.add_argument("--tunebench", metavar="CMD", help="command whose JSON line gives TuneBench's tokens/s")
@@ -178,7 +203,8 @@ def main():
     if args.worker:
         sys.path.insert(0, BENCH)
         from peft_model import DEFAULT_MODEL
-        print(json.dumps(worker(args.worker, args.steps, args.warmup, args.model or DEFAULT_MODEL, args.attn)))
+        print(json.dumps(worker(args.worker, args.steps, args.warmup, args.model or DEFAULT_MODEL, args.attn,
+                                args.max_seconds)))
         return
     if args.measure:
         command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -192,15 +218,19 @@ def main():
         extra = ["--model", args.model] if args.model else []
         print(f"running PyTorch + PEFT {config} ({args.warmup} warm-up + {args.steps} steps)…", file=sys.stderr, flush=True)
         rows.append(run_isolated(["--worker", config, "--steps", str(args.steps), "--warmup", str(args.warmup),
-                                  "--attn", args.attn] + extra))
+                                  "--max-seconds", str(args.max_seconds), "--attn", args.attn] + extra))
     if args.tunebench:
         print(f"running {args.tunebench}…", file=sys.stderr, flush=True)
         rows.append(run_isolated(["--measure", "--"] + shlex.split(args.tunebench)))
     load = os.getloadavg()
     print(f"LoRA r={RANK} alpha {ALPHA} on q,k,v,o; seq {SEQ}, batch {BATCH}, AdamW; {THREADS} threads; "
-          f"{os.cpu_count()} CPUs; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+          f"{os.cpu_count()} CPUs ({' '.join(cpu_flags()) or 'flags unknown'}); "
+          f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    for r in rows:
+        if "step_seconds" in r:
+            print(f"  {r['name']}: {r['warmup']} warm-up + {r['steps']} timed steps of {r['step_seconds']} s")
     print(table(rows))
-    result = {"rows": rows, "load_average": load, "cpus": os.cpu_count()}
+    result = {"rows": rows, "load_average": load, "cpus": os.cpu_count(), "cpu_flags": cpu_flags()}
     print(json.dumps(result))
     if args.json:
         with open(args.json, "w") as f:

@@ -20,7 +20,9 @@ What one step computes, matching TrainingGraph's definition:
   clipping by global norm only with --max-grad-norm. LoRA dropout is forced to 0.
 
 Prints one JSON line per step, {"step", "loss", "grad_norm", "tokens"} (grad_norm before clipping),
-and writes the same lines to --out.
+and writes the same lines to --out. --save-adapter DIR writes the trained adapter at the end, to
+compare tensors with ours (B is zero at the start, so only a trained adapter shows whether the q/k
+rows of B were un-permuted on export: see bench/README-training.md).
 
 Usage:
   PY=$(bench/peft_venv.sh)
@@ -255,6 +257,9 @@ def train(args):
         print(f"  step {step + 1}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
     if out:
         out.close()
+    if args.save_adapter:
+        model.save_pretrained(args.save_adapter)
+        print(f"wrote the adapter after {args.steps} steps to {args.save_adapter}", file=sys.stderr)
 
 
 def main():
@@ -272,6 +277,7 @@ def main():
                    help="where packed examples split: after each EOS token, or nowhere")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--out", help="write the JSON lines here too")
+    p.add_argument("--save-adapter", metavar="DIR", help="write the trained adapter here (PEFT layout) at the end")
     p.add_argument("--make-adapter", metavar="DIR", help="first write a fresh PEFT adapter here (testing)")
     p.add_argument("--make-order", metavar="FILE", help="first write a seeded random order here (testing)")
     p.add_argument("--rank", type=int, default=16)
