@@ -5,4 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 swift build -c release -Xswiftc -enable-testing --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
-swift test -c release -Xswiftc -enable-testing --skip-build "$@"
+# A hung test must fail the run, not stall it: the whole suite takes a few minutes.
+limit=${TUNEBENCH_TEST_TIMEOUT:-1500}
+status=0
+timeout --kill-after=30 "$limit" swift test -c release -Xswiftc -enable-testing --skip-build "$@" || status=$?
+if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+    echo "tests did not finish within ${limit}s: stopped" >&2
+fi
+exit "$status"

@@ -10,11 +10,16 @@ final class TmuxSession {
         self.directory = directory
         socket = FileManager.default.temporaryDirectory.appendingPathComponent("tb-tmux-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock").path
         let command = ([Binary.tunebench.path] + arguments).map { "'\($0)'" }.joined(separator: " ")
-        // The server this starts outlives the call: it must not inherit a pipe we read to its end.
+        // The server this starts outlives the call, so it must not inherit any descriptor of ours:
+        // other tests run processes concurrently and read their pipes to the end, and a server
+        // holding a write end would keep them waiting forever. bash closes all but 0–2 first.
+        let closeAndExec = #"for fd in /proc/$$/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done 2>/dev/null; exec tmux "$@""#
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tmux", "-S", socket, "-f", "/dev/null", "new-session", "-d", "-x", "\(width)", "-y", "\(height)",
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", closeAndExec, "tmux-launch",
+                             "-S", socket, "-f", "/dev/null", "new-session", "-d", "-x", "\(width)", "-y", "\(height)",
                              "-c", directory.path, "env TERM=xterm-256color \(command)"]
+        process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

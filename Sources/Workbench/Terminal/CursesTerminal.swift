@@ -13,6 +13,14 @@ final class CursesTerminal {
     /// Starts curses on the process's terminal.
     init() {
         setlocale(LC_ALL, "")
+        // ncurses reports resizes only if it can install its SIGWINCH handler, which it does only
+        // over the default disposition; a parent may have left the signal ignored or blocked, and
+        // both survive exec. Take it back before initscr.
+        signal(SIGWINCH, SIG_DFL)
+        var winch = sigset_t()
+        sigemptyset(&winch)
+        sigaddset(&winch, SIGWINCH)
+        pthread_sigmask(SIG_UNBLOCK, &winch, nil)
         initscr()
         raw()
         noecho()
