@@ -113,11 +113,11 @@ public final class InferenceSession {
         let vocabulary = model.config.vocabularySize
         for t in newTokens where t < 0 || Int(t) >= vocabulary { throw ModelError.tokenOutOfRange(t, vocabulary: vocabulary) }
         // Parallel work is split by the worker pool; OpenBLAS runs single-threaded inside each part
-        // (its own threads would spin against the pool's on a small machine). Restored afterwards for
-        // a trainer sharing the process.
-        let blasThreads = BLAS.threads
-        BLAS.setThreads(1)
-        defer { BLAS.setThreads(blasThreads) }
+        // (its own threads would spin against the pool's on a small machine).
+        try BLAS.singleThreaded { try runChunks(newTokens, wantAll: wantAll, everyLogits) }
+    }
+
+    private func runChunks(_ newTokens: [Int32], wantAll: Bool, _ everyLogits: (Int, UnsafeBufferPointer<Float>) -> Void) throws {
         var done = 0
         while done < newTokens.count {
             let n = min(Self.maximumBatch, newTokens.count - done)

@@ -1,11 +1,40 @@
 import COpenBLAS
+import Synchronization
 
 /// Thin, shape-documented wrappers over OpenBLAS (row-major throughout).
 public enum BLAS {
-    /// Threads OpenBLAS uses for every following call.
-    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
-    /// Threads OpenBLAS currently uses.
-    public static var threads: Int { Int(openblas_get_num_threads()) }
+    /// OpenBLAS has one thread count for the whole process. Trainers set the count they want;
+    /// inference runs its own parts on the worker pool and needs OpenBLAS single-threaded meanwhile.
+    /// Regions may overlap (a chat while a run trains), so they are counted: the first one in sets
+    /// OpenBLAS to 1 thread, the last one out restores the configured count.
+    private struct State { var configured: Int; var singleThreadedRegions = 0 }
+    private static let state = Mutex(State(configured: Int(openblas_get_num_threads())))
+
+    /// Threads OpenBLAS uses for every following call (outside single-threaded regions).
+    public static func setThreads(_ n: Int) {
+        state.withLock { s in
+            s.configured = max(1, n)
+            if s.singleThreadedRegions == 0 { openblas_set_num_threads(Int32(s.configured)) }
+        }
+    }
+
+    /// The configured thread count.
+    public static var threads: Int { state.withLock { $0.configured } }
+
+    /// Runs `body` with OpenBLAS on one thread.
+    public static func singleThreaded<T>(_ body: () throws -> T) rethrows -> T {
+        state.withLock { s in
+            if s.singleThreadedRegions == 0 { openblas_set_num_threads(1) }
+            s.singleThreadedRegions += 1
+        }
+        defer {
+            state.withLock { s in
+                s.singleThreadedRegions -= 1
+                if s.singleThreadedRegions == 0 { openblas_set_num_threads(Int32(s.configured)) }
+            }
+        }
+        return try body()
+    }
 
     /// C[m×n] = alpha · A[m×k] · B[n×k]ᵀ + beta · C  (B given row-major as n rows of k: a weight matrix).
     @inline(__always)
