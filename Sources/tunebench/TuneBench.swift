@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import Foundation
 
 @main
 struct TuneBench: ParsableCommand {
@@ -14,4 +15,13 @@ struct TuneBench: ParsableCommand {
             TrainCommand.self, MergeCommand.self, BenchTrainCommand.self,
         ],
         defaultSubcommand: OpenCommand.self)
+
+    static func main() {
+        // A blocked signal mask survives exec: a parent that blocked SIGTERM, SIGHUP or SIGWINCH
+        // (test runners do) would leave us deaf to being stopped or resized. Start with none blocked.
+        var none = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, nil)
+        main(nil)
+    }
 }

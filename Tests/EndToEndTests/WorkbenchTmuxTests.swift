@@ -26,7 +26,10 @@ final class TmuxSession {
         process.waitUntilExit()
     }
 
-    deinit {
+    deinit { close() }
+
+    /// Ends the tmux server and with it the workbench (SIGHUP).
+    func close() {
         _ = try? tmux(["kill-server"])
         try? FileManager.default.removeItem(atPath: socket)
     }
@@ -101,6 +104,7 @@ final class TmuxSession {
         let workspace = try Self.sampleWorkspace()
         defer { try? FileManager.default.removeItem(at: workspace.deletingLastPathComponent()) }
         let tui = try TmuxSession(directory: workspace)
+        defer { tui.close() }
 
         // Opens on the PDF pane with the sample book (the status bar is drawn once the first page is).
         try tui.wait(forText: "F1 PDF")
