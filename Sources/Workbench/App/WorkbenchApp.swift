@@ -44,7 +44,7 @@ public final class WorkbenchApp {
             KeyBinding([.tab, .backTab], "next / previous pane"),
             KeyBinding((1...panes.count).map { .function($0) }, "go to pane"),
             KeyBinding([.character("?")], "this help"),
-            KeyBinding([.control("t")], "next colour theme"),
+            KeyBinding([.function(5)], "next colour theme"),
             KeyBinding([.character("q"), .control("c")], "quit"),
         ]
     }
@@ -81,7 +81,7 @@ public final class WorkbenchApp {
         case .backTab: activeIndex = (activeIndex + panes.count - 1) % panes.count
         case .function(let n) where (1...panes.count).contains(n): activeIndex = n - 1
         case .character("?"): overlay = .help
-        case .control("t"): cycleTheme()
+        case .function(5): cycleTheme()
         case .character("q"), .control("c"):
             guard let job = runningJob else { return quit() }
             overlay = .confirmQuit(job.description)
@@ -145,6 +145,7 @@ public final class WorkbenchApp {
     private func drawStatusBar(into grid: inout Grid, in rect: Rect) {
         grid.fill(rect, role: .status)
         var info = status
+        if let adapter = panes.lazy.compactMap(\.adapterInUse).first { info.adapter = adapter }
         if let job = runningJob {
             info.runState = job.description
             info.tokensPerSecond = job.tokensPerSecond

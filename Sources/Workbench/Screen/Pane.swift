@@ -22,6 +22,9 @@ public protocol Pane: AnyObject {
     var capturesText: Bool { get }
     /// Called once when the user quits: finish or save what is running (may block briefly).
     func prepareToQuit()
+    /// The adapter this pane generates with, for the status bar ("" for none); nil if the pane
+    /// has no say.
+    var adapterInUse: String? { get }
 }
 
 extension Pane {
@@ -29,6 +32,7 @@ extension Pane {
     public func update() -> Bool { false }
     public var job: JobStatus? { nil }
     public var capturesText: Bool { false }
+    public var adapterInUse: String? { nil }
 }
 
 /// A job a pane is running in the background.

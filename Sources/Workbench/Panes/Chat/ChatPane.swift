@@ -36,6 +36,8 @@ public final class ChatPane: Pane {
         columns = [ChatColumn(title: "")]
     }
 
+    public var adapterInUse: String? { settings.adapterPath.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "" }
+
     public var keyBindings: [KeyBinding] {
         [
             KeyBinding([.enter], "send the message (or run a /command)"),
