@@ -9,9 +9,12 @@ struct PerplexityCommand: ParsableCommand {
         discussion: "The text is tokenized without BOS and scored in windows of --ctx tokens.")
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var adapterOptions: AdapterOptions
     @Option(name: .shortAndLong, help: "The UTF-8 text file to score.") var file: String
     @Option(help: "Tokens per window.") var ctx: Int = 512
     @Option(help: "Score only the first N tokens.") var maxTokens: Int?
+    @Option(help: "Also write the token ids and each scored token's NLL to this JSON file ({\"tokens\": [...], \"nll\": [...]}).")
+    var perToken: String?
 
     func validate() throws {
         guard ctx >= 2 else { throw ValidationError("--ctx must be at least 2") }
@@ -27,12 +30,20 @@ struct PerplexityCommand: ParsableCommand {
         guard tokens.count >= 2 else { throw CLIError("\(file) has fewer than 2 tokens") }
         let context = min(ctx, model.config.contextLength)
         let start = Date()
-        let result = try Perplexity.evaluate(model: model, tokens: tokens, context: context, threads: modelOptions.threads) { done, total in
+        let adapter = try adapterOptions.load(for: model)
+        let result = try Perplexity.evaluate(model: model, tokens: tokens, context: context, threads: modelOptions.threads, adapter: adapter) { done, total in
             if isatty(2) != 0 { printError("\rscored \(done)/\(total) tokens", terminator: "") }
         }
         if isatty(2) != 0 { printError("") }
         print(String(format: "tokens: %d in %d window(s) of %d\nmean NLL: %.6f\nperplexity: %.4f", result.scoredTokens + result.windows,
                      result.windows, context, result.meanNLL, result.perplexity))
+        if let perToken {
+            let object: [String: Any] = ["tokens": tokens.map { Int($0) }, "context": context, "nll": result.tokenNLL]
+            do {
+                let data = try JSONSerialization.data(withJSONObject: object)
+                try data.write(to: URL(fileURLWithPath: perToken), options: .atomic)
+            } catch { throw CLIError("cannot write \(perToken): \(error.localizedDescription)") }
+        }
         printError(String(format: "%.1f s", Date().timeIntervalSince(start)))
     }
 }
