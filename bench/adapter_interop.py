@@ -10,6 +10,9 @@ weights in fp32 — so beside the mean NLLs the script compares what the adapter
 NLL(adapter) − NLL(base) in one engine against the same difference in TuneBench. Loading an adapter
 wrongly (a missed scale, transposed or un-permuted q/k rows, a missing projection) changes that
 difference by as much as the adapter's own effect; the stated tolerances are a small fraction of it.
+Each token's difference also carries the engines' rounding noise (≈0.06 nats between any two of
+them on the base model alone, see the script's output), so the adapter must be a trained one whose
+effect stands well above that: a run of a few hundred steps, not a few.
 
     bench/adapter_interop.sh RUN_OR_ADAPTER_DIR        (the driver: runs all three and compares)
     python bench/adapter_interop.py peft  --model M --adapter DIR --tokens ours.json --out F
@@ -21,9 +24,9 @@ import json
 import math
 import sys
 
-TOLERANCE_MEAN_RELATIVE = 0.01   # mean NLL with the adapter, relative to TuneBench's
-TOLERANCE_DELTA_MEAN_ABS = 0.02  # nats: mean |Δ(adapter effect)| per token
-TOLERANCE_DELTA_FRACTION = 0.10  # ... and as a fraction of the adapter's mean |effect|
+TOLERANCE_MEAN_RELATIVE = 0.01  # mean NLL with the adapter, relative to TuneBench's
+TOLERANCE_EFFECT = 0.10         # the adapter's change of the mean NLL, relative to TuneBench's change
+MINIMUM_CORRELATION = 0.9       # per-token changes, against TuneBench's
 
 
 def read(path):
@@ -52,8 +55,7 @@ def peft_side(args):
     from peft import PeftModel
     torch.set_num_threads(2)
     tokens = read(args.tokens)["tokens"]
-    model = load_model(args.model)
-    model.eval()
+    model, _ = load_model(args.model)
     ids = torch.tensor([tokens])
     with torch.no_grad():
         base = model(ids).logits[0].float().numpy()
@@ -92,8 +94,8 @@ def compare(args):
     print(f"{len(tokens)} tokens, one window; the adapter changes TuneBench's per-token NLL by "
           f"{mean_effect:.4f} nats on average (mean NLL {mean(ob):.4f} → {mean(ol):.4f})")
     print(f"{'engine':10s} {'mean NLL base':>14s} {'with adapter':>13s} {'vs ours':>8s} "
-          f"{'Δeffect mean':>13s} {'Δeffect max':>12s} {'corr':>6s}  verdict")
-    print(f"{'tunebench':10s} {mean(ob):14.4f} {mean(ol):13.4f}")
+          f"{'change':>13s} {'vs ours':>8s} {'corr':>6s} {'base noise':>10s}  verdict")
+    print(f"{'tunebench':10s} {mean(ob):14.4f} {mean(ol):13.4f} {'':8s} {mean(ol) - mean(ob):+13.4f}")
     failed = False
     rest = args.others
     if len(rest) % 3:
@@ -103,19 +105,20 @@ def compare(args):
         if base["tokens"] != tokens or lora["tokens"] != tokens:
             sys.exit(f"adapter_interop: {name} scored other tokens")
         theirs = [l - b for l, b in zip(lora["nll"], base["nll"])]
-        diff = [abs(a - b) for a, b in zip(effect, theirs)]
         ma, mb = mean(effect), mean(theirs)
         cov = sum((a - ma) * (b - mb) for a, b in zip(effect, theirs))
         corr = cov / math.sqrt(sum((a - ma) ** 2 for a in effect) * sum((b - mb) ** 2 for b in theirs))
         relative = abs(mean(lora["nll"]) - mean(ol)) / mean(ol)
-        ok = (relative <= TOLERANCE_MEAN_RELATIVE and mean(diff) <= TOLERANCE_DELTA_MEAN_ABS
-              and mean(diff) <= TOLERANCE_DELTA_FRACTION * mean_effect)
+        change, theirs_change = mean(ol) - mean(ob), mean(lora["nll"]) - mean(base["nll"])
+        effect_error = abs(theirs_change - change) / abs(change)
+        ok = relative <= TOLERANCE_MEAN_RELATIVE and effect_error <= TOLERANCE_EFFECT and corr >= MINIMUM_CORRELATION
         failed |= not ok
+        noise = mean([abs(a - b) for a, b in zip(base["nll"], ob)])
         print(f"{name:10s} {mean(base['nll']):14.4f} {mean(lora['nll']):13.4f} {100 * relative:7.2f}% "
-              f"{mean(diff):13.4f} {max(diff):12.4f} {corr:6.3f}  {'ok' if ok else 'FAIL'}")
+              f"{theirs_change:+13.4f} {100 * effect_error:7.1f}% {corr:6.3f} {noise:10.4f}  {'ok' if ok else 'FAIL'}")
     print(f"tolerances: mean NLL with the adapter within {100 * TOLERANCE_MEAN_RELATIVE:.0f}% of TuneBench's; "
-          f"per-token adapter effect within {TOLERANCE_DELTA_MEAN_ABS} nats on average and "
-          f"{100 * TOLERANCE_DELTA_FRACTION:.0f}% of its mean size")
+          f"the change of the mean NLL within {100 * TOLERANCE_EFFECT:.0f}% of TuneBench's change; "
+          f"per-token changes correlated ≥ {MINIMUM_CORRELATION} with TuneBench's")
     sys.exit(1 if failed else 0)
 
 

@@ -19,7 +19,7 @@ swift build -c release --product tunebench >/dev/null
 BIN=.build/release/tunebench
 MODEL=${TUNEBENCH_HOME:-$HOME/.cache/tunebench}/models/SmolLM2-135M-Instruct.Q4_1.gguf
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+[ -n "${KEEP:-}" ] && echo "work: $work" >&2 || trap 'rm -rf "$work"' EXIT
 # The text: the sample book's body pages, as extract writes them.
 "$BIN" extract samples/pride-and-prejudice-a5.pdf --auto --out "$work/pages.jsonl" 2>/dev/null
 python3 -c 'import json,sys; print("\n".join(v for l in open(sys.argv[1]) for v in json.loads(l).values()))' "$work/pages.jsonl" > "$work/book.txt"
