@@ -91,16 +91,12 @@ def main():
 
         latencies = {"F1/F3 pane switch": [], "? / Esc help overlay": []}
         total0, idle0 = cpu_times()
+        cycle = [("F1/F3 pane switch", "F1", lambda s: "crop box" in s),
+                 ("F1/F3 pane switch", "F3", lambda s: "smoothed" in s),
+                 ("? / Esc help overlay", "?", lambda s: "Keys: " in s),
+                 ("? / Esc help overlay", "Escape", lambda s: "Keys: " not in s)]
         for i in range(args.presses):
-            if i % 2 == 0:
-                kind = "F1/F3 pane switch"
-                key, mark = ("F1", "crop box") if (i // 2) % 2 == 0 else ("F3", "smoothed")
-                condition = lambda s, mark=mark: mark in s
-            else:
-                kind = "? / Esc help overlay"
-                opening = (i // 2) % 2 == 0
-                key = "?" if opening else "Escape"
-                condition = (lambda s: "Keys: " in s) if opening else (lambda s: "Keys: " not in s)
+            kind, key, condition = cycle[i % len(cycle)]
             t0 = time.monotonic()
             tui.send(key)
             t1, _ = tui.wait(condition, 5, f"the screen after {key}")
