@@ -313,9 +313,13 @@ func deterministicRows(_ path: String) throws -> [[String: Double]] {
         // Half-written checkpoint folders left by a kill are cleaned up on resume.
         try FileManager.default.createDirectory(atPath: dir + "/.checkpoint-9.partial-1", withIntermediateDirectories: false)
         try FileManager.default.createDirectory(atPath: dir + "/checkpoint-7", withIntermediateDirectories: false)
+        // So are the temporaries of a link swing or log rewrite cut between write and rename.
+        try FileManager.default.createSymbolicLink(atPath: dir + "/last.partial-1", withDestinationPath: "checkpoint-9")
+        for name in ["metrics.jsonl.partial-1", "config.json.partial-1"] { #expect(FileManager.default.createFile(atPath: dir + "/" + name, contents: Data("{".utf8))) }
         try trainer.train(parameters: &again, run: run, resume: true, step: toy.step)
         let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains("checkpoint-") }
         #expect(names == ["checkpoint-4"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["checkpoint-4", "config.json", "last", "metrics.jsonl"])
         #expect(again == w)
     }
 }
