@@ -24,7 +24,7 @@ public struct TrainingRun {
     /// Writes `config.json` (sorted keys, pretty) atomically.
     public func writeConfig(_ config: some Encodable) throws(TrainingError) {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         guard let json = try? encoder.encode(config) else { throw .io(path: configPath, reason: "cannot encode the settings") }
         try AtomicFile.write([UInt8](json) + [UInt8(ascii: "\n")], to: configPath)
     }
