@@ -104,6 +104,26 @@ func deterministicRows(_ path: String) throws -> [[String: Double]] {
         #expect(e0 != (try Trainer(settings: other, trainCount: 50)).order(epoch: 0))
     }
 
+    /// The exported order (`--export-order`) is what the step function is given: each optimizer
+    /// step's micro-batches joined, short at an epoch's end, reshuffled after it.
+    @Test func plannedStepsAreTheWindowsTheStepFunctionSees() throws {
+        let toy = ToyRegression(count: 20)
+        let trainer = try Trainer(settings: Self.settings(), trainCount: 20)
+        var seen: [[Int]] = [], stepOf: [Int] = [], steps = 0
+        var w = [Float](repeating: 0, count: ToyRegression.features)
+        try trainer.train(parameters: &w, step: { windows, w, g, rng in
+            if stepOf.last != steps { seen.append([]); stepOf.append(steps) }
+            seen[seen.count - 1] += windows
+            return toy.step(windows, w, &g, &rng)
+        }, progress: { if case .train = $0 { steps += 1 }; return .more })
+        let planned = trainer.plannedSteps()
+        #expect(planned == seen)
+        // 20 windows in micro-batches of 3, two a step: 6, 6, 6, 2, then the next epoch's order.
+        #expect(planned.map(\.count) == [6, 6, 6, 2, 6, 6, 6, 2, 6, 6])
+        #expect(Array(planned[0..<4].joined()) == trainer.order(epoch: 0))
+        #expect(Array(planned[4..<8].joined()) == trainer.order(epoch: 1))
+    }
+
     @Test func firstStepAveragesGradientsOverAccumulatedTokens() throws {
         let toy = ToyRegression(count: 20)
         var s = Self.settings()
