@@ -31,7 +31,8 @@ Usage:
   $PY bench/compare_losses.py peft.jsonl runs/X/metrics.jsonl
 
 Order file: a JSON list with one list of window indices (into the train split) per step, e.g.
-[[12, 3, 40, 7], [5, 61, 0, 33], ...]. `--make-adapter DIR` / `--make-order FILE` write a fresh
+[[12, 3, 40, 7], [5, 61, 0, 33], ...]; a list may be shorter than --batch (the last step of an
+epoch, as `tunebench train --export-order` writes it). `--make-adapter DIR` / `--make-order FILE` write a fresh
 PEFT-initialised adapter (get_peft_model + save_pretrained: r, alpha and targets from --rank,
 --alpha, --targets, seeded by --seed) and a seeded random order, for testing this script alone.
 """
@@ -200,8 +201,9 @@ def train(args):
     if len(order) < args.steps:
         raise SystemExit(f"{args.order}: {len(order)} steps of batches, --steps is {args.steps}")
     for step, batch in enumerate(order[:args.steps]):
-        if len(batch) != args.batch or not all(0 <= i < windows for i in batch):
-            raise SystemExit(f"{args.order}: step {step + 1} needs {args.batch} window indices in [0, {windows}), got {batch}")
+        # An epoch's last step may be short: our trainer does not wrap it into the next epoch.
+        if not 1 <= len(batch) <= args.batch or not all(0 <= i < windows for i in batch):
+            raise SystemExit(f"{args.order}: step {step + 1} needs 1 to {args.batch} window indices in [0, {windows}), got {batch}")
 
     for p in model.parameters():
         p.requires_grad_(False)

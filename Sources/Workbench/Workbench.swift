@@ -50,6 +50,7 @@ public enum Workbench {
         s.gradientAccumulation = t.gradAccumulation
         s.evalEvery = t.evalEvery
         s.seed = t.seed
+        s.baseQuant = t.baseQuant
         return s
     }
 

@@ -13,6 +13,8 @@ public struct FineTuneSpec: Sendable {
     public var threads = 2
     /// Hold the frozen base in f32 instead of dequantizing each matrix when used.
     public var dequantizeBase = false
+    /// Requantize the base's layer projections into this format at load (QLoRA); nil: as stored.
+    public var baseQuant: BaseQuantization?
     /// Greedy text generated from this prompt at every `sampleEvery` steps (nil: none).
     public var samplePrompt: String?
     public var sampleTokens = 48
@@ -55,7 +57,7 @@ public final class FineTuneJob {
         trainer = try Trainer(settings: spec.training, trainCount: dataset.train.count)
         graph = try TrainingGraph(model: model, lora: spec.lora, batch: spec.training.batchSize,
                                   sequence: dataset.manifest.contextLength, threads: spec.threads,
-                                  dequantizeBase: spec.dequantizeBase)
+                                  dequantizeBase: spec.dequantizeBase, baseQuant: spec.baseQuant)
         parameters = LoRAAdapter(config: spec.lora, model: model.config, seed: spec.adapterSeed).parameters
         var run = try TrainingRun(directory: spec.runDirectory.path)
         let lora = spec.lora, config = model.config, base = URL(fileURLWithPath: spec.modelPath).lastPathComponent
@@ -156,6 +158,11 @@ public final class FineTuneJob {
                 return text
             }
         }
+        // A run that starts afresh (no `last` checkpoint to resume) records its full settings; the
+        // trainer keeps this config.json. A resumed run keeps the one it was started with.
+        if (try? FileManager.default.destinationOfSymbolicLink(atPath: run.lastPath)) == nil {
+            try run.writeConfig(RunConfig(spec: spec))
+        }
         return try trainer.train(parameters: &parameters, run: run, resume: spec.resume, step: step, eval: eval,
                                  sample: sample, progress: progress)
     }
@@ -168,6 +175,26 @@ public final class FineTuneJob {
             out.append(ch)
         }
         return out
+    }
+}
+
+/// A fine-tune's `config.json`: the trainer's settings at the top level (as `Trainer` writes them,
+/// so `TrainingSettings` still decodes it), plus what the job adds: model, dataset, LoRA, the
+/// adapter seed and how the frozen base is held (`baseQuant`: null when kept as the file stores it).
+struct RunConfig: Encodable {
+    let spec: FineTuneSpec
+
+    enum Keys: String, CodingKey { case model, dataset, lora, adapterSeed, baseQuant, dequantizeBase }
+
+    func encode(to encoder: Encoder) throws {
+        try spec.training.encode(to: encoder)
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(spec.modelPath, forKey: .model)
+        try c.encode(spec.datasetDirectory.path, forKey: .dataset)
+        try c.encode(spec.lora, forKey: .lora)
+        try c.encode(spec.adapterSeed, forKey: .adapterSeed)
+        if let q = spec.baseQuant { try c.encode(q.rawValue, forKey: .baseQuant) } else { try c.encodeNil(forKey: .baseQuant) }
+        try c.encode(spec.dequantizeBase, forKey: .dequantizeBase)
     }
 }
 

@@ -67,6 +67,9 @@ public struct TrainingSection: Sendable, Equatable {
     public var saveEvery = 100
     public var weightDecay = 0.0
     public var seed: UInt64 = 42
+    /// Requantize the frozen base's layer projections into this format at load (QLoRA); nil: train
+    /// on the model file's own format.
+    public var baseQuant: BaseQuantization?
     public init() {}
 }
 

@@ -161,6 +161,12 @@ public struct WorkspaceTOML: Sendable {
                 t.weightDecay = w
             }
             t.seed = try r.seed("seed") ?? t.seed
+            if let q = try r.string("base_quant") {
+                guard q.isEmpty || BaseQuantization(rawValue: q) != nil else {
+                    throw r.bad("base_quant", "must be \"\" (the model file's format), nf4, q8_0 or q4_0, not '\(q)'")
+                }
+                t.baseQuant = BaseQuantization(rawValue: q)
+            }
             settings.training = t
             collect(&r)
         }
@@ -236,6 +242,7 @@ public struct WorkspaceTOML: Sendable {
             "warmup_steps = \(t.warmupSteps)", "epochs = \(t.epochs)", "max_steps = \(t.maxSteps)  # 0: run the epochs",
             "batch_size = \(t.batchSize)", "grad_accumulation = \(t.gradAccumulation)", "eval_every = \(t.evalEvery)",
             "save_every = \(t.saveEvery)", "weight_decay = \(number(t.weightDecay))", "seed = \(t.seed)",
+            "base_quant = \(quote(t.baseQuant?.rawValue ?? ""))  # \"\": the model file's format; nf4, q8_0 or q4_0 requantizes the layers' projections at load",
         ])
         let c = s.chat
         section("chat", [

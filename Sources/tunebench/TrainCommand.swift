@@ -43,7 +43,15 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Generate from --sample-prompt every N steps.") var sampleEvery: Int?
     @Option(help: "The prompt of the sample generations.") var samplePrompt: String = "It is a truth universally acknowledged"
     @Flag(help: "Hold the frozen base in f32 (faster, more memory) instead of dequantizing each matrix when used.") var dequantizeBase = false
+    @Option(help: ArgumentHelp("Requantize the frozen base at load: nf4 (QLoRA's 4-bit NormalFloat, 64-weight blocks), q8_0 or q4_0.",
+                               discussion: "Only the layers' q, k, v, o, gate, up and down projections are requantized; the token embedding and the output head stay as the model file stores them. Default: the model file's own format.",
+                               valueName: "nf4|q8_0|q4_0")) var baseQuant: String?
     @Flag(help: "Continue the run in --out from its last checkpoint.") var resume = false
+    @Option(help: ArgumentHelp("Write the freshly initialised adapter here, in PEFT layout, before step 1.",
+                               discussion: "With the order file, a peer trainer (bench/peft_train_steps.py) can repeat the run from the same start on the same batches.",
+                               valueName: "dir")) var exportInitialAdapter: String?
+    @Option(help: ArgumentHelp("Write the run's batches here before step 1: a JSON list with, for each optimizer step, the train-split window indices it uses, in order.",
+                               valueName: "file")) var exportOrder: String?
 
     func validate() throws {
         guard threads >= 1, threads <= 256 else { throw ValidationError("--threads must be between 1 and 256") }
@@ -54,6 +62,9 @@ struct TrainCommand: ParsableCommand {
         }
         if let schedule, LRSchedule(rawValue: schedule) == nil {
             throw ValidationError("unknown schedule '\(schedule)' (use linear, cosine or constant)")
+        }
+        if let baseQuant, !baseQuant.isEmpty, BaseQuantization(rawValue: baseQuant) == nil {
+            throw ValidationError("unknown --base-quant '\(baseQuant)' (use nf4, q8_0 or q4_0)")
         }
     }
 
@@ -99,6 +110,8 @@ struct TrainCommand: ParsableCommand {
         spec.adapterSeed = t.seed
         spec.samplePrompt = t.sampleEvery > 0 ? samplePrompt : nil
         spec.dequantizeBase = dequantizeBase
+        // An empty --base-quant keeps the model file's format even when the workspace names one.
+        spec.baseQuant = baseQuant.map { BaseQuantization(rawValue: $0) } ?? ws?.settings.training.baseQuant
         spec.resume = resume
         return spec
     }
@@ -115,8 +128,21 @@ struct TrainCommand: ParsableCommand {
         do { job = try FineTuneJob(spec: spec) } catch { throw CLIError("\(error)") }
         say("run \(spec.runDirectory.path)")
         say("model \(spec.modelPath), dataset \(spec.datasetDirectory.path): \(job.dataset.train.count) train / \(job.dataset.test.count) test windows of \(job.dataset.manifest.contextLength) tokens")
+        if let q = spec.baseQuant { say("base projections requantized to \(q.rawValue) (embedding and output head as stored)") }
         say("LoRA r=\(spec.lora.rank) alpha=\(spec.lora.alpha)\(spec.lora.useRSLoRA ? " (rsLoRA)" : "") dropout \(spec.lora.dropout) on \(spec.lora.targets.map(\.rawValue).joined(separator: ",")); \(job.trainer.totalSteps) steps")
         say(job.trainableParameters)
+        do {
+            if let exportInitialAdapter {
+                try PEFTAdapter.save(try job.adapter, model: job.model.config, to: exportInitialAdapter,
+                                     baseModel: URL(fileURLWithPath: spec.modelPath).lastPathComponent)
+                say("initial adapter written to \(exportInitialAdapter)")
+            }
+            if let exportOrder {
+                let steps = job.trainer.plannedSteps().map { "[" + $0.map(String.init).joined(separator: ",") + "]" }
+                try AtomicFile.write(Array(("[\n" + steps.joined(separator: ",\n") + "\n]\n").utf8), to: exportOrder)
+                say("order of \(steps.count) steps written to \(exportOrder)")
+            }
+        } catch { throw CLIError("\(error)") }
         Interrupt.installForTraining()
         let summary: TrainingSummary
         do {

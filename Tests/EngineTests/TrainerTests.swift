@@ -104,6 +104,26 @@ func deterministicRows(_ path: String) throws -> [[String: Double]] {
         #expect(e0 != (try Trainer(settings: other, trainCount: 50)).order(epoch: 0))
     }
 
+    /// The exported order (`--export-order`) is what the step function is given: each optimizer
+    /// step's micro-batches joined, short at an epoch's end, reshuffled after it.
+    @Test func plannedStepsAreTheWindowsTheStepFunctionSees() throws {
+        let toy = ToyRegression(count: 20)
+        let trainer = try Trainer(settings: Self.settings(), trainCount: 20)
+        var seen: [[Int]] = [], stepOf: [Int] = [], steps = 0
+        var w = [Float](repeating: 0, count: ToyRegression.features)
+        try trainer.train(parameters: &w, step: { windows, w, g, rng in
+            if stepOf.last != steps { seen.append([]); stepOf.append(steps) }
+            seen[seen.count - 1] += windows
+            return toy.step(windows, w, &g, &rng)
+        }, progress: { if case .train = $0 { steps += 1 }; return .more })
+        let planned = trainer.plannedSteps()
+        #expect(planned == seen)
+        // 20 windows in micro-batches of 3, two a step: 6, 6, 6, 2, then the next epoch's order.
+        #expect(planned.map(\.count) == [6, 6, 6, 2, 6, 6, 6, 2, 6, 6])
+        #expect(Array(planned[0..<4].joined()) == trainer.order(epoch: 0))
+        #expect(Array(planned[4..<8].joined()) == trainer.order(epoch: 1))
+    }
+
     @Test func firstStepAveragesGradientsOverAccumulatedTokens() throws {
         let toy = ToyRegression(count: 20)
         var s = Self.settings()
@@ -313,9 +333,13 @@ func deterministicRows(_ path: String) throws -> [[String: Double]] {
         // Half-written checkpoint folders left by a kill are cleaned up on resume.
         try FileManager.default.createDirectory(atPath: dir + "/.checkpoint-9.partial-1", withIntermediateDirectories: false)
         try FileManager.default.createDirectory(atPath: dir + "/checkpoint-7", withIntermediateDirectories: false)
+        // So are the temporaries of a link swing or log rewrite cut between write and rename.
+        try FileManager.default.createSymbolicLink(atPath: dir + "/last.partial-1", withDestinationPath: "checkpoint-9")
+        for name in ["metrics.jsonl.partial-1", "config.json.partial-1"] { #expect(FileManager.default.createFile(atPath: dir + "/" + name, contents: Data("{".utf8))) }
         try trainer.train(parameters: &again, run: run, resume: true, step: toy.step)
         let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains("checkpoint-") }
         #expect(names == ["checkpoint-4"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["checkpoint-4", "config.json", "last", "metrics.jsonl"])
         #expect(again == w)
     }
 }

@@ -252,3 +252,30 @@ func loraLinearBackwardMatchesFiniteDifferences(dropout: Float) {
     let numeric = GradientCheck.numeric(hidden) { 0.25 * run($0, gradient: nil) }
     #expect(GradientCheck.relativeError(numeric, dHidden) < 1e-2)
 }
+
+/// A real vocabulary's tail: with 49,152 words, one logit 17 above the rest leaves each other word
+/// a probability of ≈ 4e-8, below half an f32 ulp of the running sum, yet together ≈ 0.2 % of the
+/// mass. The loss must still be log-softmax in Double (an f32 sum dropped the tail: 2e-3 nats off),
+/// and the probabilities the gradient uses must sum to 1.
+@Test func crossEntropyHeadKeepsTheVocabularysTinyTail() {
+    let V = 49_152, d = 1
+    var head = [Float](repeating: 0, count: V)
+    head[7] = 17  // hidden = 1: logits are the head column itself
+    let targets: [Int32] = [7, 100]
+    var logits = [Float](repeating: 0, count: 2 * V), chunk = [Float](repeating: 0, count: 4096 * d)
+    let hidden: [Float] = [1, 1]
+    var dHidden = [Float](repeating: 0, count: 2)
+    let loss = head.withUnsafeBufferPointer { h in
+        let matrix = WeightMatrix(name: "head", type: .f32, rows: V, columns: d, data: UnsafeRawPointer(h.baseAddress!))
+        let scratch = CrossEntropyHead.Scratch(logits: &logits, head: &chunk, rowBlock: 2, vocabularyChunk: 4096)
+        return CrossEntropyHead.forward(hidden: hidden, m: 2, targets: targets, head: FrozenMatrix(matrix: matrix, f32: nil),
+                                        scratch: scratch, threads: 1, dHidden: &dHidden, lossScale: 1)
+    }
+    let logSumExp = 17 + log(1 + Double(V - 1) * exp(-17.0))
+    let expected = (logSumExp - 17) + logSumExp
+    #expect(abs(loss - expected) < 1e-6 * expected, "loss \(loss), expected \(expected)")
+    // dHidden = Σ_v p_v·head_v − head_target = 17·p_7 − 17 (row 0) and 17·p_7 (row 1).
+    let p7 = exp(17 - logSumExp)
+    #expect(abs(Double(dHidden[0]) - 17 * (p7 - 1)) < 1e-4 * 17 * (1 - p7))
+    #expect(abs(Double(dHidden[1]) - 17 * p7) < 1e-5 * 17)
+}

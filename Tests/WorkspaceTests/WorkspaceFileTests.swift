@@ -42,6 +42,7 @@ func packageRoot() -> URL {
         ws.settings.training.learningRate = 1e-3
         ws.settings.training.schedule = .linear
         ws.settings.training.maxSteps = 30
+        ws.settings.training.baseQuant = .nf4
         ws.settings.chat.sampling.temperature = 0.25
         ws.settings.chat.systemPrompt = "Say \"hi\"\nthen stop"
         ws.settings.ui.theme = "light"
@@ -54,6 +55,10 @@ func packageRoot() -> URL {
         #expect(table["dataset"]?["context_length"]?.int == 512)
         #expect(table["pdf"]?["crop"]?.array?.count == 4)
         #expect(table["lora"]?["targets"]?.array?.map { $0.string } == ["q", "gate"])
+        #expect(table["training"]?["base_quant"]?.string == "nf4")
+        // An empty base_quant is the model file's own format.
+        let plain = try WorkspaceTOML(parsing: "[training]\nbase_quant = \"\"\n", path: "ws/tunebench.toml")
+        #expect(plain.settings.training.baseQuant == nil)
     }
 
     @Test func aNewWorkspaceHasTheDocumentedDefaultsAndAdoptsItsOnlyPDF() throws {
@@ -84,6 +89,7 @@ func packageRoot() -> URL {
         ("[pdf]\nbody_pages = [9, 3]\n", "pdf.body_pages must be [first, last] page numbers from 1 with first ≤ last"),
         ("[lora]\ntargets = [\"q\", \"wq\"]\n", "lora.targets has 'wq'; use q, k, v, o, gate, up, down"),
         ("[training]\nschedule = \"step\"\n", "training.schedule must be constant, linear or cosine, not 'step'"),
+        ("[training]\nbase_quant = \"nf8\"\n", "training.base_quant must be \"\" (the model file's format), nf4, q8_0 or q4_0, not 'nf8'"),
         ("[chat]\ntop_p = 0\n", "chat.top_p must be in (0, 1], not 0.0"),
         ("pdf = 3\n", "pdf must be a [pdf] table"),
     ])

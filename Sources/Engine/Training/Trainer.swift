@@ -47,6 +47,33 @@ public struct Trainer {
         return order
     }
 
+    /// The micro-batches of the next optimizer step from `state` (up to `gradientAccumulation` of up
+    /// to `batchSize` windows; an epoch's last step may be short), advancing `state`'s epoch and
+    /// position; `epochOrder` is `order(epoch: state.epoch)` and is replaced when an epoch begins.
+    func nextStep(_ state: inout TrainerState, epochOrder: inout [Int]) -> [[Int]] {
+        if state.position >= trainCount {
+            state.epoch += 1
+            state.position = 0
+            epochOrder = order(epoch: state.epoch)
+        }
+        var microBatches: [[Int]] = []
+        for _ in 0..<settings.gradientAccumulation where state.position < trainCount {
+            let end = min(state.position + settings.batchSize, trainCount)
+            microBatches.append(Array(epochOrder[state.position..<end]))
+            state.position = end
+        }
+        return microBatches
+    }
+
+    /// The training windows of every optimizer step of a run from its start, in the order the
+    /// trainer uses them (each step's micro-batches joined): what a peer trainer needs to repeat
+    /// the run on the same batches (`tunebench train --export-order`).
+    public func plannedSteps() -> [[Int]] {
+        var state = TrainerState(seed: settings.seed)
+        var epochOrder = order(epoch: state.epoch)
+        return (0..<totalSteps).map { _ in nextStep(&state, epochOrder: &epochOrder).flatMap { $0 } }
+    }
+
     /// Trains `parameters` in place until the last step, early stopping, or a `.stop` answer.
     ///
     /// With a `run`, settings go to `config.json` (unless the caller wrote a fuller one first), rows to `metrics.jsonl` and checkpoints beside
@@ -106,18 +133,10 @@ public struct Trainer {
 
         stepLoop: while state.step < total {
             let stepStart = Date()
-            if state.position >= trainCount {
-                state.epoch += 1
-                state.position = 0
-                epochOrder = order(epoch: state.epoch)
-            }
             // Accumulate the gradient sum over up to `gradientAccumulation` micro-batches.
             gradients.withUnsafeMutableBufferPointer { g in g.update(repeating: 0) }
             var lossSum = 0.0, tokens = 0
-            for _ in 0..<settings.gradientAccumulation where state.position < trainCount {
-                let end = min(state.position + settings.batchSize, trainCount)
-                let windows = Array(epochOrder[state.position..<end])
-                state.position = end
+            for windows in nextStep(&state, epochOrder: &epochOrder) {
                 if micro.isEmpty {
                     let result = try stepFunction(windows, parameters, &gradients, &state.rng)
                     lossSum += result.lossSum

@@ -11,6 +11,8 @@ import Foundation
 ///
 /// The base weights are frozen: by default they stay quantized and each matrix is dequantized into
 /// one scratch buffer right before its sgemm (QLoRA); `dequantizeBase` keeps them all in f32 instead.
+/// `baseQuant` first requantizes every layer's projections (q, k, v, o, gate, up, down) into that
+/// format, as QLoRA does with NF4; the token embedding and output head stay as the file has them.
 /// Not thread-safe; results are deterministic for a given seed and thread count.
 public final class TrainingGraph {
     public let model: LlamaModel
@@ -29,6 +31,9 @@ public final class TrainingGraph {
     private let layers: [LayerMatrices]
     private let head: FrozenMatrix
     private let baseCopies: [FloatBuffer]  // the f32 base when `dequantizeBase`
+    private let requantizedBase: [RawBuffer]  // the projections' bytes when `baseQuant` is set
+    /// The format the projections were requantized to at load (nil: as the model file stores them).
+    public let baseQuant: BaseQuantization?
 
     private var tokenCount: Int { batch * sequence }
     private let d, qd, kvd, ffn: Int
@@ -65,10 +70,12 @@ public final class TrainingGraph {
     /// - Parameters:
     ///   - dequantizeBase: hold every frozen matrix in f32 (faster, ~4 bytes per weight) instead of
     ///     dequantizing each one right before use.
+    ///   - baseQuant: requantize the layers' projections into this format first (QLoRA); with
+    ///     `dequantizeBase` too, the f32 copies hold the requantized weights.
     ///   - headRowBlock: rows of the loss computed at once; bounds the logits scratch to
     ///     headRowBlock × vocabulary floats.
     public init(model: LlamaModel, lora: LoRAConfig, batch: Int, sequence: Int, threads: Int = 2,
-                dequantizeBase: Bool = false, headRowBlock: Int = 256) throws(TrainingError) {
+                dequantizeBase: Bool = false, baseQuant: BaseQuantization? = nil, headRowBlock: Int = 256) throws(TrainingError) {
         let c = model.config
         do { try lora.validate() } catch { throw .badSetting(error.description) }
         guard batch >= 1, sequence >= 2 else { throw .badSetting("a training batch needs at least 1 row of 2 tokens, not \(batch) × \(sequence)") }
@@ -86,20 +93,33 @@ public final class TrainingGraph {
         d = c.embeddingLength; qd = c.queryDimension; kvd = c.kvDimension; ffn = c.feedForwardLength
         let n = batch * sequence, L = c.layerCount
 
-        var copies: [FloatBuffer] = []
-        func frozen(_ w: WeightMatrix) -> FrozenMatrix {
-            guard dequantizeBase else { return FrozenMatrix(matrix: w, f32: nil) }
+        var copies: [FloatBuffer] = [], requantized: [RawBuffer] = []
+        func frozen(_ w: WeightMatrix, requantize: Bool) throws(TrainingError) -> FrozenMatrix {
+            var matrix = FrozenMatrix(matrix: w, f32: nil)
+            if requantize, let format = baseQuant {
+                let bytes = RawBuffer(count: w.rows * format.rowBytes(w.columns))
+                matrix = try FrozenMatrix.requantized(w, to: format, storage: bytes.pointer, threads: max(1, threads))
+                requantized.append(bytes)
+            }
+            guard dequantizeBase else { return matrix }
             let copy = FloatBuffer(count: w.rows * w.columns)
-            dequantize(w.type, w.data, into: copy.pointer, count: w.rows * w.columns)
+            matrix.decode(rowsFrom: 0, count: w.rows, into: copy.pointer)
             copies.append(copy)
-            return FrozenMatrix(matrix: w, f32: UnsafePointer(copy.pointer))
+            return FrozenMatrix(name: matrix.name, rows: matrix.rows, columns: matrix.columns, encoding: matrix.encoding,
+                                data: matrix.data, rowBytes: matrix.rowBytes, f32: UnsafePointer(copy.pointer))
         }
-        layers = model.weights.layers.map { l in
-            LayerMatrices(query: frozen(l.query), key: frozen(l.key), value: frozen(l.value), output: frozen(l.output),
-                          gate: frozen(l.gate), up: frozen(l.up), down: frozen(l.down))
+        var layers: [LayerMatrices] = []
+        for l in model.weights.layers {
+            func projection(_ w: WeightMatrix) throws(TrainingError) -> FrozenMatrix { try frozen(w, requantize: true) }
+            layers.append(LayerMatrices(query: try projection(l.query), key: try projection(l.key), value: try projection(l.value),
+                                        output: try projection(l.output), gate: try projection(l.gate), up: try projection(l.up),
+                                        down: try projection(l.down)))
         }
-        head = frozen(model.weights.outputHead)
+        self.layers = layers
+        head = try frozen(model.weights.outputHead, requantize: false)
         baseCopies = copies
+        requantizedBase = requantized
+        self.baseQuant = baseQuant
 
         residual = FloatBuffer(count: (L + 1) * n * d)
         middle = FloatBuffer(count: L * n * d)

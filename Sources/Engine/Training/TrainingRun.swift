@@ -24,7 +24,7 @@ public struct TrainingRun {
     /// Writes `config.json` (sorted keys, pretty) atomically.
     public func writeConfig(_ config: some Encodable) throws(TrainingError) {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         guard let json = try? encoder.encode(config) else { throw .io(path: configPath, reason: "cannot encode the settings") }
         try AtomicFile.write([UInt8](json) + [UInt8(ascii: "\n")], to: configPath)
     }
@@ -74,13 +74,17 @@ public struct TrainingRun {
         Set([lastPath, bestPath].compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: $0) })
     }
 
-    /// Deletes checkpoint folders (and half-written ones) that neither `last` nor `best` points to.
+    /// Deletes checkpoint folders (and half-written ones) that neither `last` nor `best` points to,
+    /// and the temporaries of this folder's atomic writes (`last.partial-<pid>`,
+    /// `metrics.jsonl.partial-<pid>`, …) that a kill between write and rename leaves behind.
     public func removeUnreferencedCheckpoints() {
         let fm = FileManager.default
         let keep = linkedCheckpoints()
         guard let names = try? fm.contentsOfDirectory(atPath: directory) else { return }
-        for name in names where (name.hasPrefix("checkpoint-") || name.hasPrefix(".checkpoint-")) && !keep.contains(name) {
-            try? fm.removeItem(atPath: directory + "/" + name)
+        for name in names where !keep.contains(name) {
+            let checkpoint = name.hasPrefix("checkpoint-") || name.hasPrefix(".checkpoint-")
+            let temporary = [lastPath, bestPath, metricsPath, configPath].contains { name.hasPrefix(($0 as NSString).lastPathComponent + ".partial-") }
+            if checkpoint || temporary { try? fm.removeItem(atPath: directory + "/" + name) }
         }
     }
 }

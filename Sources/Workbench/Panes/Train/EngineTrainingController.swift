@@ -57,6 +57,7 @@ public final class EngineTrainingController: TrainingController, @unchecked Send
         t.seed = settings.seed
         spec.training = t
         spec.adapterSeed = settings.seed
+        spec.baseQuant = settings.baseQuant
         spec.samplePrompt = settings.sampleEvery > 0 ? "It is a truth universally acknowledged" : nil
         runDirectory = run
         pauseRequested.store(false, ordering: .relaxed)

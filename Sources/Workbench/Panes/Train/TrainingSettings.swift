@@ -19,6 +19,8 @@ public struct TrainingSettings: Sendable, Equatable {
     /// Steps between sample generations (0: never).
     public var sampleEvery = 100
     public var seed: UInt64 = 42
+    /// The workspace's `training.base_quant` (not edited in the pane): requantize the frozen base.
+    public var baseQuant: BaseQuantization?
 
     public init() {}
 
