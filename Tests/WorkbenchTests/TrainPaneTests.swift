@@ -42,9 +42,9 @@ private final class FakeController: TrainingController {
         let pane = TrainPane(controller: fake)
         // Rank: a bad value is refused with a message, a good one accepted.
         press(pane, .enter, .control("u")); type(pane, "0"); press(pane, .enter)
-        // The message wraps at the bottom of the form area (rows 1…17: 14 fields and 3 spare rows).
+        // The message wraps at the bottom of the form area (rows 1…18: 15 fields and 3 spare rows).
         let refused = render(pane).lines.map { String($0.prefix(36)).trimmingCharacters(in: .whitespaces) }
-        #expect(refused[16...17] == ["LoRA rank: must be between 1 and", "4096"], "\(refused)")
+        #expect(refused[17...18] == ["LoRA rank: must be between 1 and", "4096"], "\(refused)")
         press(pane, .control("u")); type(pane, "16"); press(pane, .enter)
         // Schedule: five rows down, cycled from cosine to constant.
         press(pane, .down, .down, .down, .down, .down, .right)
@@ -72,6 +72,26 @@ private final class FakeController: TrainingController {
         #expect(lines.contains { $0.contains("lr 0.0005 ▁▃▅▆" + String(repeating: "█", count: 16)) })
         #expect(lines.contains { $0.contains("sample at step 20:") })
         #expect(lines.contains { $0.contains("It is a truth universally acknowledged") })
+    }
+
+    @Test func theWorkspacesBaseQuantIsShownKeptAndEditable() throws {
+        var settings = TrainingSettings()
+        settings.baseQuant = .q8_0
+        let fake = FakeController()
+        let pane = TrainPane(controller: fake, settings: settings)
+        #expect(render(pane).lines.contains { $0.hasPrefix("        base quant ‹ q8_0 › ") })
+        press(pane, .character("s"))
+        #expect(fake.started.last?.baseQuant == .q8_0)
+        press(pane, .character("x"))
+
+        // The last field cycles: as stored → nf4 → q8_0 → q4_0 → as stored.
+        let other = FakeController()
+        let fresh = TrainPane(controller: other)
+        #expect(render(fresh).lines.contains { $0.hasPrefix("        base quant ‹ as stored › ") })
+        for _ in 0..<15 { press(fresh, .down) }
+        press(fresh, .right)
+        press(fresh, .character("s"))
+        #expect(other.started.last?.baseQuant == .nf4)
     }
 
     @Test func pauseResumeStopGoToTheController() {

@@ -19,7 +19,7 @@ public struct TrainingSettings: Sendable, Equatable {
     /// Steps between sample generations (0: never).
     public var sampleEvery = 100
     public var seed: UInt64 = 42
-    /// The workspace's `training.base_quant` (not edited in the pane): requantize the frozen base.
+    /// The workspace's `training.base_quant`: requantize the frozen base (nil: the model file's format).
     public var baseQuant: BaseQuantization?
 
     public init() {}
@@ -62,6 +62,8 @@ public struct TrainingSettings: Sendable, Equatable {
             FormField(key: "evalEvery", label: "eval every", value: "\(evalEvery)", validate: int(0, 100_000_000)),
             FormField(key: "sampleEvery", label: "sample every", value: "\(sampleEvery)", validate: int(0, 100_000_000)),
             FormField(key: "seed", label: "seed", value: "\(seed)") { s in UInt64(s) == nil ? "enter a whole number ≥ 0" : nil },
+            FormField(key: "baseQuant", label: "base quant", value: baseQuant?.rawValue ?? Self.fileFormat,
+                      choices: [Self.fileFormat] + BaseQuantization.allCases.map(\.rawValue)),
         ])
     }
 
@@ -95,7 +97,15 @@ public struct TrainingSettings: Sendable, Equatable {
         sampleEvery = try int("sampleEvery")
         guard let seed = UInt64(try value("seed")) else { throw .invalid("seed", try value("seed")) }
         self.seed = seed
+        // Forms made before the field existed leave the base as the file has it.
+        if let quant = form["baseQuant"], quant != Self.fileFormat {
+            guard let q = BaseQuantization(rawValue: quant) else { throw .invalid("baseQuant", quant) }
+            baseQuant = q
+        }
     }
+
+    /// The base-quant choice that keeps the model file's own format.
+    static let fileFormat = "as stored"
 
     /// A compact decimal or exponent form: 0.05, 16, 0.0002, 1e-05.
     static func number(_ v: Double) -> String { String(format: "%g", v) }
