@@ -6,9 +6,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-swift build -c release --product tunebench 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
+log=$(mktemp)
+if ! swift build -c release --product tunebench >"$log" 2>&1; then
+    grep -vE '^\[[0-9]+/[0-9]+\]' "$log" >&2 || true
+    rm -f "$log"
+    echo "run: the build failed" >&2
+    exit 1
+fi
+grep -vE '^\[[0-9]+/[0-9]+\]' "$log" || true
+rm -f "$log"
 bin=.build/release/tunebench
-[ -x "$bin" ] || { echo "run: the build failed" >&2; exit 1; }
 if [ $# -gt 0 ]; then
     exec "$bin" "$@"
 fi

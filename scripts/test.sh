@@ -4,11 +4,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-swift build -c release -Xswiftc -enable-testing --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
+# Its own build folder: the test build's flags (-enable-testing) differ from scripts/run.sh's, and
+# sharing .build would make each script rebuild everything after the other.
+build=(-c release -Xswiftc -enable-testing --build-path .build-test)
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if ! swift build "${build[@]}" --build-tests >"$log" 2>&1; then
+    grep -vE '^\[[0-9]+/[0-9]+\]' "$log" >&2 || true
+    echo "test: the build failed" >&2
+    exit 1
+fi
+grep -vE '^\[[0-9]+/[0-9]+\]' "$log" || true
 # A hung test must fail the run, not stall it: the whole suite takes a few minutes.
 limit=${TUNEBENCH_TEST_TIMEOUT:-1500}
 status=0
-timeout --kill-after=30 "$limit" swift test -c release -Xswiftc -enable-testing --skip-build "$@" || status=$?
+timeout --kill-after=30 "$limit" swift test "${build[@]}" --skip-build "$@" || status=$?
 if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
     echo "tests did not finish within ${limit}s: stopped" >&2
 fi
