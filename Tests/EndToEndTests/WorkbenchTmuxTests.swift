@@ -24,13 +24,21 @@ final class TmuxSession {
         process.standardError = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
+        // The server's and the workbench's process ids, so `close` can make sure both are gone.
+        let ids = (try? tmux(["display-message", "-p", "#{pid} #{pane_pid}"]))?.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? []
+        processIDs = ids
     }
+
+    private var processIDs: [Int32] = []
 
     deinit { close() }
 
     /// Ends the tmux server and with it the workbench (SIGHUP).
     func close() {
         _ = try? tmux(["kill-server"])
+        // A workbench stuck in a busy loop must not outlive the test and slow everything after it.
+        for pid in processIDs.reversed() where pid > 1 { kill(pid, SIGKILL) }
+        processIDs = []
         try? FileManager.default.removeItem(atPath: socket)
     }
 
