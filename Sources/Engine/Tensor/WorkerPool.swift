@@ -76,7 +76,10 @@ public final class WorkerPool: @unchecked Sendable {
     }
 
     private func workerLoop(index: Int) {
-        var seen = generation.load(ordering: .acquiring)
+        // Not the value at the time this thread gets going: a thread that starts late (a loaded
+        // machine) would take a job published before it ran as already seen, and never acknowledge
+        // it — the caller would wait forever. Every job bumps the generation from 0 on.
+        var seen = 0
         while true {
             var spins = 0
             var spinStart = DispatchTime.now().uptimeNanoseconds
