@@ -39,6 +39,33 @@ int tb_matvec_with(const char *isa, int type, const void *w, size_t row_bytes, i
                    const int8_t *qx, const float *xs, const float *xsum, float *y);
 int tb_quantize_q8_with(const char *isa, const float *x, int n, int8_t *qx, float *xs, float *xsum);
 
+// ---- training's elementwise kernels (training.c): AVX2 + FMA, or scalar where the CPU lacks them.
+/// max of x[0..<n] (−inf when n is 0).
+float tb_max(const float *x, size_t n);
+/// x[i] = exp(x[i] − shift) in place; returns Σ x[i] summed in double.
+double tb_exp_shifted(float *x, size_t n, float shift);
+/// x[i] *= a.
+void tb_scale(float *x, size_t n, float a);
+/// Softmax backward of one row: dp[i] = p[i] · (dp[i] − Σ_j p[j]·dp[j]).
+void tb_softmax_grad(const float *p, float *dp, size_t n);
+/// out = silu(gate) · up; outputs may alias inputs index for index.
+void tb_swiglu_forward(const float *gate, const float *up, size_t n, float *out);
+/// dgate = dout · up · σ(g)(1 + g(1 − σ(g))), dup = dout · silu(g).
+void tb_swiglu_backward(const float *dout, const float *gate, const float *up, size_t n, float *dgate, float *dup);
+/// One instruction set's versions of the kernels above.
+typedef struct {
+    float (*max)(const float *x, size_t n);
+    double (*exp_shifted)(float *x, size_t n, float shift);
+    void (*scale)(float *x, size_t n, float a);
+    void (*softmax_grad)(const float *p, float *dp, size_t n);
+    void (*swiglu_forward)(const float *gate, const float *up, size_t n, float *out);
+    void (*swiglu_backward)(const float *dout, const float *gate, const float *up, size_t n, float *dgate, float *dup);
+    const char *isa;
+} tb_elementwise_kernels;
+/// "avx2" or "scalar" (NULL when the CPU lacks it), for tests; the functions above use AVX2 when
+/// the CPU has AVX2 and FMA.
+const tb_elementwise_kernels *tb_elementwise(const char *isa);
+
 /// A hint to the CPU that this thread is spinning (PAUSE on x86).
 static inline void tb_spin_pause(void) {
 #if defined(__x86_64__) || defined(__i386__)
