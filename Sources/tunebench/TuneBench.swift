@@ -22,6 +22,7 @@ struct TuneBench: ParsableCommand {
         var none = sigset_t()
         sigemptyset(&none)
         pthread_sigmask(SIG_SETMASK, &none, nil)
+        BLAS.idleThreadsSleepAtOnce()
         main(nil)
     }
 }
