@@ -18,6 +18,7 @@ struct BenchTrainCommand: ParsableCommand {
     @Option(help: "Adapted projections, comma-separated (q,k,v,o,gate,up,down).") var targets: String = "q,k,v,o"
     @Option(help: "Timed steps.") var steps: Int = 3
     @Flag(help: "Hold the frozen base in f32 instead of dequantizing each matrix before use.") var dequantizeBase = false
+    @Flag(help: "Print where the timed steps' wall-clock time goes, phase by phase.") var profile = false
 
     func validate() throws {
         guard seq >= 2, batch >= 1, steps >= 1 else { throw ValidationError("--seq must be at least 2, --batch and --steps at least 1") }
@@ -44,8 +45,10 @@ struct BenchTrainCommand: ParsableCommand {
         print("model \(model.path)\nbatch \(batch) × seq \(seq), LoRA r=\(rank) on \(lora.targets.map(\.rawValue).joined(separator: ",")), "
               + "\(adapter.layout.parameterCount) trainable parameters, \(modelOptions.threads) threads, base \(dequantizeBase ? "f32" : "quantized")")
         var timed = 0.0, tokens = 0
+        let phases = TrainingProfile()
         for step in 0...steps {
             let batchTokens = (0..<count).map { _ in Int32(rng.next() % UInt64(model.config.vocabularySize)) }
+            if profile && step == 1 { graph.profile = phases }
             let start = Date()
             let result = try adapter.parameters.withUnsafeBufferPointer { p in
                 try gradients.withUnsafeMutableBufferPointer { g in
@@ -59,6 +62,17 @@ struct BenchTrainCommand: ParsableCommand {
             print(String(format: "step %d: loss %.4f, %.2f s, %.1f tokens/s%@", step, result.lossSum / Double(result.predictedTokens),
                          seconds, Double(count) / seconds, step == 0 ? " (warm-up)" : ""))
             if step > 0 { timed += seconds; tokens += count }
+        }
+        if profile {
+            print("where the timed steps' time goes (wall clock, per step):")
+            let total = phases.seconds.values.reduce(0, +)
+            for phase in TrainingProfile.Phase.allCases {
+                let s = (phases.seconds[phase] ?? 0) / Double(steps)
+                print("  " + phase.rawValue.padding(toLength: 32, withPad: " ", startingAt: 0)
+                      + String(format: " %7.3f s  %5.1f%%", s, 100 * s / (timed / Double(steps))))
+            }
+            print("  " + "other".padding(toLength: 32, withPad: " ", startingAt: 0)
+                  + String(format: " %7.3f s  %5.1f%%", (timed - total) / Double(steps), 100 * (timed - total) / timed))
         }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)

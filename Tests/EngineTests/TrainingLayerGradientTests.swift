@@ -117,26 +117,29 @@ private func referenceAttention(_ s: CausalAttention.Shape, q: [Float], k: [Floa
     return out
 }
 
-@Test func attentionForwardMatchesReferenceAndBackwardMatchesFiniteDifferences() {
+/// Query blocks of 2, 3 and 64 rows over 7 tokens: several blocks, a block that starts inside an
+/// example, and one block for the whole row.
+@Test(arguments: [2, 3, 64])
+func attentionForwardMatchesReferenceAndBackwardMatchesFiniteDifferences(block: Int) {
     var g = GradientCheck()
     // Two examples packed in one row of 7 tokens: positions restart at token 3.
-    let s = CausalAttention.Shape(tokens: 7, heads: 4, kvHeads: 2, headDimension: 4)
+    let s = CausalAttention.Shape(tokens: 7, heads: 4, kvHeads: 2, headDimension: 4, block: block)
     let positions: [Int32] = [0, 1, 2, 0, 1, 2, 3]
     let q = g.random(7 * s.queryWidth), k = g.random(7 * s.kvWidth), v = g.random(7 * s.kvWidth)
     let w = g.random(7 * s.queryWidth)
-    var p = [Float](repeating: 0, count: 49), dp = p
+    var scratch = [Float](repeating: .nan, count: s.scratchCount), lse = [Float](repeating: .nan, count: s.heads * 7)
     func forward(_ q: [Float], _ k: [Float], _ v: [Float]) -> [Float] {
-        var out = [Float](repeating: 0, count: 7 * s.queryWidth), p = [Float](repeating: 0, count: 49)
-        CausalAttention.forward(s, q: q, k: k, v: v, positions: positions, out: &out, probabilities: &p)
+        var out = [Float](repeating: .nan, count: 7 * s.queryWidth)
+        CausalAttention.forward(s, q: q, k: k, v: v, positions: positions, out: &out, logSumExp: &lse, scratch: &scratch)
         return out
     }
     let out = forward(q, k, v)
     let reference = referenceAttention(s, q: q, k: k, v: v, positions: positions)
     #expect(zip(out, reference).allSatisfy { abs(Double($0) - $1) < 1e-5 })
 
-    var dQ = [Float](repeating: 0, count: q.count), dK = [Float](repeating: 9, count: k.count), dV = dK  // overwritten
-    CausalAttention.backward(s, dOut: w, q: q, k: k, v: v, positions: positions, dQ: &dQ, dK: &dK, dV: &dV,
-                             probabilities: &p, dProbabilities: &dp)
+    var dQ = [Float](repeating: .nan, count: q.count), dK = [Float](repeating: 9, count: k.count), dV = dK  // overwritten
+    CausalAttention.backward(s, dOut: w, q: q, k: k, v: v, positions: positions, logSumExp: lse, dQ: &dQ, dK: &dK, dV: &dV,
+                             scratch: &scratch)
     let nq = GradientCheck.numeric(q) { GradientCheck.dot(forward($0, k, v), w) }
     let nk = GradientCheck.numeric(k) { GradientCheck.dot(forward(q, $0, v), w) }
     let nv = GradientCheck.numeric(v) { GradientCheck.dot(forward(q, k, $0), w) }
@@ -149,6 +152,55 @@ private func referenceAttention(_ s: CausalAttention.Shape, q: [Float], k: [Floa
     for i in 0..<(3 * s.kvWidth) { v2[i] += 1 }
     let out2 = forward(q, k, v2)
     #expect(out2[(3 * s.queryWidth)...] == out[(3 * s.queryWidth)...])
+}
+
+/// A longer row (80 tokens, four examples, blocks of 16) against the Double reference, and each key/value
+/// group computed by its own call (as the training graph's threads do) against one call for all groups.
+@Test func attentionInBlocksAndByGroupMatchesTheWholeRow() {
+    var g = GradientCheck()
+    let T = 80
+    let s = CausalAttention.Shape(tokens: T, heads: 6, kvHeads: 3, headDimension: 8, block: 16)
+    let positions = TrainingGraph.positions(sequence: T, segmentStarts: [0, 5, 37, 38])
+    let q = g.random(T * s.queryWidth, scale: 2), k = g.random(T * s.kvWidth, scale: 2), v = g.random(T * s.kvWidth)
+    let dOut = g.random(T * s.queryWidth)
+    var scratch = [Float](repeating: 0, count: s.scratchCount)
+    var out = [Float](repeating: .nan, count: T * s.queryWidth), lse = [Float](repeating: .nan, count: s.heads * T)
+    CausalAttention.forward(s, q: q, k: k, v: v, positions: positions, out: &out, logSumExp: &lse, scratch: &scratch)
+    let reference = referenceAttention(s, q: q, k: k, v: v, positions: positions)
+    #expect(zip(out, reference).map { abs(Double($0) - $1) }.max()! < 1e-5)
+    var dQ = [Float](repeating: .nan, count: q.count), dK = [Float](repeating: .nan, count: k.count), dV = dK
+    CausalAttention.backward(s, dOut: dOut, q: q, k: k, v: v, positions: positions, logSumExp: lse, dQ: &dQ, dK: &dK, dV: &dV,
+                             scratch: &scratch)
+
+    var outByGroup = [Float](repeating: .nan, count: out.count), lseByGroup = lse.map { _ in Float.nan }
+    var dQByGroup = dQ.map { _ in Float.nan }, dKByGroup = dK.map { _ in Float.nan }, dVByGroup = dKByGroup
+    for group in 0..<s.kvHeads {
+        CausalAttention.forward(s, groups: group..<(group + 1), q: q, k: k, v: v, positions: positions, out: &outByGroup,
+                                logSumExp: &lseByGroup, scratch: &scratch)
+        CausalAttention.backward(s, groups: group..<(group + 1), dOut: dOut, q: q, k: k, v: v, positions: positions,
+                                 logSumExp: lseByGroup, dQ: &dQByGroup, dK: &dKByGroup, dV: &dVByGroup, scratch: &scratch)
+    }
+    #expect(outByGroup == out && lseByGroup == lse)
+    #expect(dQByGroup == dQ && dKByGroup == dK && dVByGroup == dV)
+    // The gradients themselves: J = Σ dOut · out, differentiated in Double through the reference.
+    func objective(_ q: [Float], _ k: [Float], _ v: [Float]) -> Double {
+        zip(referenceAttention(s, q: q, k: k, v: v, positions: positions), dOut).reduce(0) { $0 + $1.0 * Double($1.1) }
+    }
+    let probe = stride(from: 0, to: q.count, by: 37).map { $0 }
+    for i in probe {
+        var plus = q, minus = q
+        plus[i] += 1e-3; minus[i] -= 1e-3
+        let numeric = (objective(plus, k, v) - objective(minus, k, v)) / 2e-3
+        #expect(abs(numeric - Double(dQ[i])) < 1e-3)
+    }
+    for i in stride(from: 0, to: k.count, by: 13) {
+        var plus = k, minus = k
+        plus[i] += 1e-3; minus[i] -= 1e-3
+        #expect(abs((objective(q, plus, v) - objective(q, minus, v)) / 2e-3 - Double(dK[i])) < 1e-3)
+        var vp = v, vm = v
+        vp[i] += 1e-3; vm[i] -= 1e-3
+        #expect(abs((objective(q, k, vp) - objective(q, k, vm)) / 2e-3 - Double(dV[i])) < 1e-3)
+    }
 }
 
 @Test func swigluBackwardMatchesFiniteDifferences() {

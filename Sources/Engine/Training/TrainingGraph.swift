@@ -37,6 +37,10 @@ public final class TrainingGraph {
 
     private var tokenCount: Int { batch * sequence }
     private let d, qd, kvd, ffn: Int
+    private var attentionShape: CausalAttention.Shape {
+        let c = model.config
+        return CausalAttention.Shape(tokens: sequence, heads: c.headCount, kvHeads: c.kvHeadCount, headDimension: c.headDimension)
+    }
 
     // Kept by the forward pass for the backward pass, per layer l (N = batch · sequence):
     private let residual: FloatBuffer  // (L + 1, N, d): the input of layer l; [L] is the final stream
@@ -52,7 +56,8 @@ public final class TrainingGraph {
     private let weightScratch: FloatBuffer  // largest (out, in)
     private let dropScratch: FloatBuffer  // (N, max in)
     private let dLoraHidden: FloatBuffer  // (N, r)
-    private let probabilities, dProbabilities: FloatBuffer  // (sequence, sequence)
+    private let attentionLogSumExp: FloatBuffer  // (L, N / sequence, heads, sequence), kept for backward
+    private let attentionScratch: FloatBuffer  // threads × CausalAttention.Shape.scratchCount
     private let dResidual, dNormed: FloatBuffer  // (N, d)
     private let dSwiglu, dGate, dUp: FloatBuffer  // (N, ffn)
     private let dAttention, dQuery: FloatBuffer  // (N, qd)
@@ -66,6 +71,8 @@ public final class TrainingGraph {
     private var predictedRows = 0  // rows of headSource in use
     private let logits, headScratch: FloatBuffer
     private static let vocabularyChunk = 4096
+    /// Where the steps' time goes, when set (benchmarks only).
+    public var profile: TrainingProfile?
 
     /// - Parameters:
     ///   - dequantizeBase: hold every frozen matrix in f32 (faster, ~4 bytes per weight) instead of
@@ -139,8 +146,9 @@ public final class TrainingGraph {
         weightScratch = FloatBuffer(count: largest)
         dropScratch = FloatBuffer(count: n * max(d, qd, ffn))
         dLoraHidden = FloatBuffer(count: n * lora.rank)
-        probabilities = FloatBuffer(count: sequence * sequence)
-        dProbabilities = FloatBuffer(count: sequence * sequence)
+        attentionLogSumExp = FloatBuffer(count: L * n * c.headCount)
+        let attention = CausalAttention.Shape(tokens: sequence, heads: c.headCount, kvHeads: c.kvHeadCount, headDimension: c.headDimension)
+        attentionScratch = FloatBuffer(count: max(1, threads) * attention.scratchCount)
         dResidual = FloatBuffer(count: n * d)
         dNormed = FloatBuffer(count: n * d)
         dSwiglu = FloatBuffer(count: n * ffn)
@@ -276,7 +284,7 @@ public final class TrainingGraph {
         let slot = layout.slots[index]
         var dropout: LoRADropout?
         if let dropoutSeed, lora.dropout > 0 {
-            dropout = LoRADropout(probability: lora.dropout, key: LoRADropout.key(seed: dropoutSeed, layer: l, target: t))
+            dropout = LoRADropout(probability: lora.dropout, key: LoRADropout.key(seed: dropoutSeed, layer: l, target: t), threads: threads)
         }
         return (LoRABranch(a: parameters + slot.aOffset, b: parameters + slot.bOffset, rank: lora.rank, scale: lora.scale, dropout: dropout), index)
     }
@@ -285,13 +293,15 @@ public final class TrainingGraph {
                          parameters: UnsafePointer<Float>, dropoutSeed: UInt64?) {
         let n = tokenCount
         let (lora, slot) = branch(layer: l, target, parameters: parameters, dropoutSeed: dropoutSeed)
-        LoRALinear.forward(x: x, n: n, inFeatures: w.columns, outFeatures: w.rows, weight: w.all(scratch: weightScratch.pointer, threads: threads),
-                           lora: lora, xa: loraHidden.pointer + slot * n * layout.rank, dropScratch: dropScratch.pointer, y: y)
+        let weight = profile.measure(.dequantize) { w.all(scratch: weightScratch.pointer, threads: threads) }
+        LoRALinear.forward(x: x, n: n, inFeatures: w.columns, outFeatures: w.rows, weight: weight,
+                           lora: lora, xa: loraHidden.pointer + slot * n * layout.rank, dropScratch: dropScratch.pointer, y: y,
+                           profile: profile)
     }
 
     private func forward(tokens: UnsafePointer<Int32>, positions: UnsafePointer<Int32>, parameters: UnsafePointer<Float>, dropoutSeed: UInt64?) {
         let c = model.config, w = model.weights, n = tokenCount, T = sequence
-        let shape = CausalAttention.Shape(tokens: T, heads: c.headCount, kvHeads: c.kvHeadCount, headDimension: c.headDimension)
+        let shape = attentionShape
         EmbeddingLayer.forward(tokens: tokens, n: n, table: w.tokenEmbedding, out: residual.pointer)
         for l in 0..<c.layerCount {
             let m = layers[l], lw = w.layers[l]
@@ -300,27 +310,45 @@ public final class TrainingGraph {
             let att = attention.pointer + l * n * qd
             let g = gate.pointer + l * n * ffn, u = up.pointer + l * n * ffn
 
-            RMSNormLayer.forward(x: x, weight: lw.attentionNorm.baseAddress!, eps: c.rmsEpsilon, n: n, d: d,
-                                 out: normed.pointer, rstd: rstdAttention.pointer + l * n)
+            profile.measure(.elementwise) {
+                RMSNormLayer.forward(x: x, weight: lw.attentionNorm.baseAddress!, eps: c.rmsEpsilon, n: n, d: d,
+                                     out: normed.pointer, rstd: rstdAttention.pointer + l * n, threads: threads)
+            }
             project(m.query, .query, layer: l, x: normed.pointer, y: q, parameters: parameters, dropoutSeed: dropoutSeed)
             project(m.key, .key, layer: l, x: normed.pointer, y: k, parameters: parameters, dropoutSeed: dropoutSeed)
             project(m.value, .value, layer: l, x: normed.pointer, y: v, parameters: parameters, dropoutSeed: dropoutSeed)
-            RoPELayer.forward(q, n: n, heads: c.headCount, positions: positions, rope: model.rope, cos: ropeCos.pointer, sin: ropeSin.pointer)
-            RoPELayer.forward(k, n: n, heads: c.kvHeadCount, positions: positions, rope: model.rope, cos: ropeCos.pointer, sin: ropeSin.pointer)
-            for b in 0..<batch {
-                CausalAttention.forward(shape, q: q + b * T * qd, k: k + b * T * kvd, v: v + b * T * kvd, positions: positions + b * T,
-                                        out: att + b * T * qd, probabilities: probabilities.pointer)
+            profile.measure(.elementwise) {
+                RoPELayer.forward(q, n: n, heads: c.headCount, positions: positions, rope: model.rope, cos: ropeCos.pointer,
+                                  sin: ropeSin.pointer, threads: threads)
+                RoPELayer.forward(k, n: n, heads: c.kvHeadCount, positions: positions, rope: model.rope, cos: ropeCos.pointer,
+                                  sin: ropeSin.pointer, threads: threads)
+            }
+            profile.measure(.attention) {
+                // One task per (row, key/value group), spread over the threads, each sgemm on one thread.
+                let lse = attentionLogSumExp.pointer + l * n * c.headCount, KV = c.kvHeadCount
+                BLAS.singleThreaded {
+                    Parallel.forParts(count: batch * KV, parts: threads) { part, tasks in
+                        for task in tasks {
+                            let b = task / KV, group = task % KV
+                            CausalAttention.forward(shape, groups: group..<(group + 1), q: q + b * T * qd, k: k + b * T * kvd,
+                                                    v: v + b * T * kvd, positions: positions + b * T, out: att + b * T * qd,
+                                                    logSumExp: lse + b * T * c.headCount,
+                                                    scratch: attentionScratch.pointer + part * shape.scratchCount)
+                        }
+                    }
+                }
             }
             project(m.output, .output, layer: l, x: att, y: projection.pointer, parameters: parameters, dropoutSeed: dropoutSeed)
-            for i in 0..<(n * d) { mid[i] = x[i] + projection.pointer[i] }
-
-            RMSNormLayer.forward(x: mid, weight: lw.feedForwardNorm.baseAddress!, eps: c.rmsEpsilon, n: n, d: d,
-                                 out: normed.pointer, rstd: rstdMLP.pointer + l * n)
+            profile.measure(.elementwise) {
+                add(x, projection.pointer, into: mid)
+                RMSNormLayer.forward(x: mid, weight: lw.feedForwardNorm.baseAddress!, eps: c.rmsEpsilon, n: n, d: d,
+                                     out: normed.pointer, rstd: rstdMLP.pointer + l * n, threads: threads)
+            }
             project(m.gate, .gate, layer: l, x: normed.pointer, y: g, parameters: parameters, dropoutSeed: dropoutSeed)
             project(m.up, .up, layer: l, x: normed.pointer, y: u, parameters: parameters, dropoutSeed: dropoutSeed)
-            SwiGLU.forward(gate: g, up: u, count: n * ffn, out: swiglu.pointer)
+            profile.measure(.elementwise) { SwiGLU.forward(gate: g, up: u, count: n * ffn, out: swiglu.pointer, threads: threads) }
             project(m.down, .down, layer: l, x: swiglu.pointer, y: projection.pointer, parameters: parameters, dropoutSeed: dropoutSeed)
-            for i in 0..<(n * d) { out[i] = mid[i] + projection.pointer[i] }
+            profile.measure(.elementwise) { add(mid, projection.pointer, into: out) }
         }
     }
 
@@ -335,7 +363,8 @@ public final class TrainingGraph {
                                                vocabularyChunk: Self.vocabularyChunk)
         return headTargets.withUnsafeBufferPointer { targets in
             CrossEntropyHead.forward(hidden: headInput.pointer, m: m, targets: targets.baseAddress!, head: head, scratch: scratch,
-                                     threads: threads, dHidden: wantGradient ? dHeadInput.pointer : nil, lossScale: lossScale)
+                                     threads: threads, dHidden: wantGradient ? dHeadInput.pointer : nil, lossScale: lossScale,
+                                     profile: profile)
         }
     }
 
@@ -348,11 +377,18 @@ public final class TrainingGraph {
         let (lora, slot) = branch(layer: l, target, parameters: parameters, dropoutSeed: dropoutSeed)
         guard dX != nil || lora != nil else { return }
         let s = layout.slots.isEmpty ? nil : layout.slots[slot]
-        LoRALinear.backward(dY: dY, x: x, n: n, inFeatures: w.columns, outFeatures: w.rows,
-                            weight: w.all(scratch: weightScratch.pointer, threads: threads), lora: lora,
+        let weight = profile.measure(.dequantize) { w.all(scratch: weightScratch.pointer, threads: threads) }
+        LoRALinear.backward(dY: dY, x: x, n: n, inFeatures: w.columns, outFeatures: w.rows, weight: weight, lora: lora, profile: profile,
                             xa: loraHidden.pointer + slot * n * layout.rank,
                             dA: lora == nil ? nil : gradients + s!.aOffset, dB: lora == nil ? nil : gradients + s!.bOffset,
                             dX: dX, accumulate: accumulate, dxa: dLoraHidden.pointer, dropScratch: dropScratch.pointer)
+    }
+
+    /// out = a + b over one (N, d) activation.
+    private func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+        Parallel.forRanges(count: tokenCount * d, parts: threads) { r in
+            for i in r { out[i] = a[i] + b[i] }
+        }
     }
 
     private func adapts(_ target: LoRATarget) -> Bool { layout.targets.contains(target) }
@@ -360,7 +396,7 @@ public final class TrainingGraph {
     private func backward(positions: UnsafePointer<Int32>, parameters: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>,
                           dropoutSeed: UInt64) {
         let c = model.config, w = model.weights, n = tokenCount, T = sequence, L = c.layerCount
-        let shape = CausalAttention.Shape(tokens: T, heads: c.headCount, kvHeads: c.kvHeadCount, headDimension: c.headDimension)
+        let shape = attentionShape
         // The final norm, for the gathered rows only; every other row's gradient is zero.
         let dRes = dResidual.pointer
         dRes.update(repeating: 0, count: n * d)
@@ -378,33 +414,54 @@ public final class TrainingGraph {
             let g = gate.pointer + l * n * ffn, u = up.pointer + l * n * ffn
 
             // MLP: dRes is ∂/∂(layer output) and becomes ∂/∂mid.
-            if adapts(.down) { SwiGLU.forward(gate: g, up: u, count: n * ffn, out: swiglu.pointer) }
+            if adapts(.down) { SwiGLU.forward(gate: g, up: u, count: n * ffn, out: swiglu.pointer, threads: threads) }
             projectBackward(m.down, .down, layer: l, dY: dRes, x: swiglu.pointer, dX: dSwiglu.pointer, accumulate: false,
                             parameters: parameters, gradients: gradients, dropoutSeed: dropoutSeed)
-            SwiGLU.backward(dOut: dSwiglu.pointer, gate: g, up: u, count: n * ffn, dGate: dGate.pointer, dUp: dUp.pointer)
-            if adapts(.gate) || adapts(.up) {
-                RMSNormLayer.recompute(x: mid, weight: lw.feedForwardNorm.baseAddress!, rstd: rstdMLP.pointer + l * n, n: n, d: d, out: normed.pointer)
+            profile.measure(.elementwise) {
+                SwiGLU.backward(dOut: dSwiglu.pointer, gate: g, up: u, count: n * ffn, dGate: dGate.pointer, dUp: dUp.pointer,
+                                threads: threads)
+                if adapts(.gate) || adapts(.up) {
+                    RMSNormLayer.recompute(x: mid, weight: lw.feedForwardNorm.baseAddress!, rstd: rstdMLP.pointer + l * n, n: n, d: d,
+                                           out: normed.pointer, threads: threads)
+                }
             }
             projectBackward(m.gate, .gate, layer: l, dY: dGate.pointer, x: normed.pointer, dX: dNormed.pointer, accumulate: false,
                             parameters: parameters, gradients: gradients, dropoutSeed: dropoutSeed)
             projectBackward(m.up, .up, layer: l, dY: dUp.pointer, x: normed.pointer, dX: dNormed.pointer, accumulate: true,
                             parameters: parameters, gradients: gradients, dropoutSeed: dropoutSeed)
-            RMSNormLayer.backward(dOut: dNormed.pointer, x: mid, weight: lw.feedForwardNorm.baseAddress!, rstd: rstdMLP.pointer + l * n,
-                                  n: n, d: d, dX: dRes)
+            profile.measure(.elementwise) {
+                RMSNormLayer.backward(dOut: dNormed.pointer, x: mid, weight: lw.feedForwardNorm.baseAddress!, rstd: rstdMLP.pointer + l * n,
+                                      n: n, d: d, dX: dRes, threads: threads)
+            }
 
             // Attention: dRes becomes ∂/∂(layer input).
             projectBackward(m.output, .output, layer: l, dY: dRes, x: att, dX: dAttention.pointer, accumulate: false,
                             parameters: parameters, gradients: gradients, dropoutSeed: dropoutSeed)
-            for b in 0..<batch {
-                CausalAttention.backward(shape, dOut: dAttention.pointer + b * T * qd, q: q + b * T * qd, k: k + b * T * kvd,
-                                         v: v + b * T * kvd, positions: positions + b * T,
-                                         dQ: dQuery.pointer + b * T * qd, dK: dKey.pointer + b * T * kvd, dV: dValue.pointer + b * T * kvd,
-                                         probabilities: probabilities.pointer, dProbabilities: dProbabilities.pointer)
+            profile.measure(.attention) {
+                let lse = attentionLogSumExp.pointer + l * n * c.headCount, KV = c.kvHeadCount
+                BLAS.singleThreaded {
+                    Parallel.forParts(count: batch * KV, parts: threads) { part, tasks in
+                        for task in tasks {
+                            let b = task / KV, group = task % KV
+                            CausalAttention.backward(shape, groups: group..<(group + 1), dOut: dAttention.pointer + b * T * qd,
+                                                     q: q + b * T * qd, k: k + b * T * kvd, v: v + b * T * kvd,
+                                                     positions: positions + b * T, logSumExp: lse + b * T * c.headCount,
+                                                     dQ: dQuery.pointer + b * T * qd, dK: dKey.pointer + b * T * kvd,
+                                                     dV: dValue.pointer + b * T * kvd,
+                                                     scratch: attentionScratch.pointer + part * shape.scratchCount)
+                        }
+                    }
+                }
             }
-            RoPELayer.backward(dQuery.pointer, n: n, heads: c.headCount, positions: positions, rope: model.rope, cos: ropeCos.pointer, sin: ropeSin.pointer)
-            RoPELayer.backward(dKey.pointer, n: n, heads: c.kvHeadCount, positions: positions, rope: model.rope, cos: ropeCos.pointer, sin: ropeSin.pointer)
-            if adapts(.query) || adapts(.key) || adapts(.value) {
-                RMSNormLayer.recompute(x: x, weight: lw.attentionNorm.baseAddress!, rstd: rstdAttention.pointer + l * n, n: n, d: d, out: normed.pointer)
+            profile.measure(.elementwise) {
+                RoPELayer.backward(dQuery.pointer, n: n, heads: c.headCount, positions: positions, rope: model.rope,
+                                   cos: ropeCos.pointer, sin: ropeSin.pointer, threads: threads)
+                RoPELayer.backward(dKey.pointer, n: n, heads: c.kvHeadCount, positions: positions, rope: model.rope,
+                                   cos: ropeCos.pointer, sin: ropeSin.pointer, threads: threads)
+                if adapts(.query) || adapts(.key) || adapts(.value) {
+                    RMSNormLayer.recompute(x: x, weight: lw.attentionNorm.baseAddress!, rstd: rstdAttention.pointer + l * n, n: n, d: d,
+                                           out: normed.pointer, threads: threads)
+                }
             }
             // Layer 0's input is the frozen embedding: nothing needs its gradient.
             let dIn: UnsafeMutablePointer<Float>? = l > 0 ? dNormed.pointer : nil
@@ -415,8 +472,10 @@ public final class TrainingGraph {
             projectBackward(m.value, .value, layer: l, dY: dValue.pointer, x: normed.pointer, dX: dIn, accumulate: true,
                             parameters: parameters, gradients: gradients, dropoutSeed: dropoutSeed)
             if l > 0 {
-                RMSNormLayer.backward(dOut: dNormed.pointer, x: x, weight: lw.attentionNorm.baseAddress!, rstd: rstdAttention.pointer + l * n,
-                                      n: n, d: d, dX: dRes)
+                profile.measure(.elementwise) {
+                    RMSNormLayer.backward(dOut: dNormed.pointer, x: x, weight: lw.attentionNorm.baseAddress!,
+                                          rstd: rstdAttention.pointer + l * n, n: n, d: d, dX: dRes, threads: threads)
+                }
             }
         }
     }

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 // Output head with a fused softmax cross-entropy over the vocabulary.
@@ -17,7 +18,8 @@ enum CrossEntropyHead {
 
     /// Returns the summed loss of the m rows; fills `dHidden` when it is given.
     static func forward(hidden: UnsafePointer<Float>, m: Int, targets: UnsafePointer<Int32>, head: FrozenMatrix,
-                        scratch s: Scratch, threads: Int, dHidden: UnsafeMutablePointer<Float>?, lossScale: Float) -> Double {
+                        scratch s: Scratch, threads: Int, dHidden: UnsafeMutablePointer<Float>?, lossScale: Float,
+                        profile: TrainingProfile? = nil) -> Double {
         let V = head.rows, d = head.columns
         var lossSum = 0.0
         var first = 0
@@ -28,29 +30,45 @@ enum CrossEntropyHead {
             var v0 = 0
             while v0 < V {
                 let count = min(s.vocabularyChunk, V - v0)
-                let w = head.rows(v0..<(v0 + count), scratch: s.head, threads: threads)
-                BLAS.matmulTransposedB(m: rows, n: count, k: d, a: x, lda: d, b: w, ldb: d, c: s.logits + v0, ldc: V)
+                let w = profile.measure(.dequantize) { head.rows(v0..<(v0 + count), scratch: s.head, threads: threads) }
+                profile.measure(.head) {
+                    BLAS.matmulTransposedB(m: rows, n: count, k: d, a: x, lda: d, b: w, ldb: d, c: s.logits + v0, ldc: V)
+                }
                 v0 += count
             }
-            for r in 0..<rows {
-                let row = s.logits + r * V
-                let target = Int(targets[first + r])
-                let targetLogit = row[target]
-                let logSumExp = softmaxInPlace(row, n: V)
-                lossSum += logSumExp - Double(targetLogit)
-                if dHidden != nil {
-                    row[target] -= 1
-                    for j in 0..<V { row[j] *= lossScale }
+            profile.measure(.headSoftmax) {
+                // Rows are independent: each part sums its own rows' losses, added in part order.
+                let parts = min(threads, rows)
+                var partLoss = [Double](repeating: 0, count: parts)
+                partLoss.withUnsafeMutableBufferPointer { partLoss in
+                    Parallel.forParts(count: rows, parts: parts) { part, range in
+                        var sum = 0.0
+                        for r in range {
+                            let row = s.logits + r * V
+                            let target = Int(targets[first + r])
+                            let targetLogit = row[target]
+                            let logSumExp = softmaxInPlace(row, n: V)
+                            sum += logSumExp - Double(targetLogit)
+                            if dHidden != nil {
+                                row[target] -= 1
+                                tb_scale(row, V, lossScale)
+                            }
+                        }
+                        partLoss[part] = sum
+                    }
                 }
+                for l in partLoss { lossSum += l }
             }
             if let dHidden {
                 // dHidden (rows, d) = dLogits (rows, V) · head (V, d)
                 var v0 = 0
                 while v0 < V {
                     let count = min(s.vocabularyChunk, V - v0)
-                    let w = head.rows(v0..<(v0 + count), scratch: s.head, threads: threads)
-                    BLAS.matmul(m: rows, n: d, k: count, a: s.logits + v0, lda: V, b: w, ldb: d, c: dHidden + first * d, ldc: d,
-                                beta: v0 == 0 ? 0 : 1)
+                    let w = profile.measure(.dequantize) { head.rows(v0..<(v0 + count), scratch: s.head, threads: threads) }
+                    profile.measure(.head) {
+                        BLAS.matmul(m: rows, n: d, k: count, a: s.logits + v0, lda: V, b: w, ldb: d, c: dHidden + first * d, ldc: d,
+                                    beta: v0 == 0 ? 0 : 1)
+                    }
                     v0 += count
                 }
             }
@@ -66,16 +84,9 @@ enum CrossEntropyHead {
     /// the probabilities sum past 1) against PyTorch and float64 (bench/peft_loss_check.sh).
     @inline(__always)
     static func softmaxInPlace(_ x: UnsafeMutablePointer<Float>, n: Int) -> Double {
-        var maximum = -Float.infinity
-        for i in 0..<n { maximum = max(maximum, x[i]) }
-        var sum = 0.0
-        for i in 0..<n {
-            let e = expf(x[i] - maximum)
-            x[i] = e
-            sum += Double(e)
-        }
-        let inverse = Float(1 / sum)
-        for i in 0..<n { x[i] *= inverse }
+        let maximum = tb_max(x, n)
+        let sum = tb_exp_shifted(x, n, maximum)
+        tb_scale(x, n, Float(1 / sum))
         return Double(maximum) + log(sum)
     }
 }

@@ -6,6 +6,8 @@
 struct LoRADropout {
     var probability: Float
     var key: UInt64
+    /// Threads `apply` splits large arrays over (the mask does not depend on it).
+    var threads = 1
 
     /// The key of one projection's mask in one step: seed, layer and target mixed.
     static func key(seed: UInt64, layer: Int, target: Int) -> UInt64 {
@@ -26,7 +28,9 @@ struct LoRADropout {
     }
 
     func apply(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
-        let scale = 1 / (1 - probability)
-        for i in 0..<count { out[i] = keeps(i) ? x[i] * scale : 0 }
+        let scale = 1 / (1 - probability), mask = self
+        Parallel.forRanges(count: count, parts: count >= 1 << 15 ? threads : 1) { range in
+            for i in range { out[i] = mask.keeps(i) ? x[i] * scale : 0 }
+        }
     }
 }

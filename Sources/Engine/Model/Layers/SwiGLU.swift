@@ -1,4 +1,4 @@
-import Foundation
+import CKernels
 
 // SwiGLU: the MLP's gate times up.
 //   forward:  gate (n·f), up (n·f) -> out (n·f) = silu(gate) · up
@@ -6,20 +6,17 @@ import Foundation
 // Outputs may alias the inputs element for element (each index is read before it is written).
 
 enum SwiGLU {
-    static func forward(gate: UnsafePointer<Float>, up: UnsafePointer<Float>, count: Int, out: UnsafeMutablePointer<Float>) {
-        for i in 0..<count {
-            let g = gate[i]
-            out[i] = g / (1 + expf(-g)) * up[i]
+    /// Splits the work over `threads` when it is large enough to pay for it.
+    static func forward(gate: UnsafePointer<Float>, up: UnsafePointer<Float>, count: Int, out: UnsafeMutablePointer<Float>, threads: Int = 1) {
+        Parallel.forRanges(count: count, parts: count >= 1 << 15 ? threads : 1) { r in
+            tb_swiglu_forward(gate + r.lowerBound, up + r.lowerBound, r.count, out + r.lowerBound)
         }
     }
 
     static func backward(dOut: UnsafePointer<Float>, gate: UnsafePointer<Float>, up: UnsafePointer<Float>, count: Int,
-                         dGate: UnsafeMutablePointer<Float>, dUp: UnsafeMutablePointer<Float>) {
-        for i in 0..<count {
-            let g = gate[i], u = up[i], dy = dOut[i]
-            let s = 1 / (1 + expf(-g))
-            dGate[i] = dy * u * s * (1 + g * (1 - s))
-            dUp[i] = dy * g * s
+                         dGate: UnsafeMutablePointer<Float>, dUp: UnsafeMutablePointer<Float>, threads: Int = 1) {
+        Parallel.forRanges(count: count, parts: count >= 1 << 15 ? threads : 1) { r in
+            tb_swiglu_backward(dOut + r.lowerBound, gate + r.lowerBound, up + r.lowerBound, r.count, dGate + r.lowerBound, dUp + r.lowerBound)
         }
     }
 }
