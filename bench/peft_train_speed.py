@@ -22,12 +22,15 @@ ru_maxrss; without a JSON line it falls back to bench-train's text lines "traini
 `--measure -- CMD…` is that wrapper alone (one JSON line), usable on any command.
 
 The load average and the CPU's SIMD flags are printed too: the machine is shared, and other work on
-its 2 cores slows every row.
+its 2 cores slows every row. On this machine PyTorch's own figure has ranged from 138 to 211 tok/s
+between runs of the same command, so `--rounds N` alternates the engines N times (PyTorch, then
+TuneBench, then PyTorch again…) and prints each round's ratio, their median, and the table of each
+engine's best round: both sides get the same chances at a quiet machine.
 
 Usage:
   PY=$(bench/peft_venv.sh)
   $PY bench/peft_train_speed.py [--steps 5 --warmup 2] [--configs fp32,bf16] [--json out.json]
-                                [--tunebench '.build-rel/release/tunebench bench-train ...']
+                                [--tunebench '.build-rel/release/tunebench bench-train ...'] [--rounds 3]
   $PY bench/peft_train_speed.py --worker fp32      # one configuration, one JSON line
   $PY bench/peft_train_speed.py --measure -- CMD…  # any command: its tokens/s and peak RSS
 """
@@ -195,6 +198,7 @@ def main():
     p.add_argument("--attn", default="sdpa", choices=["sdpa", "eager"], help="HF attention implementation")
     p.add_argument("--tunebench", metavar="CMD", help="command whose JSON line gives TuneBench's tokens/s")
     p.add_argument("--json", metavar="FILE", help="also write the rows here")
+    p.add_argument("--rounds", type=int, default=1, help="alternate the engines this many times; the table shows each one's best round")
     p.add_argument("--worker", choices=["fp32", "bf16"], help=argparse.SUPPRESS)
     p.add_argument("--measure", action="store_true", help="run the command after -- and print its row")
     p.add_argument("command", nargs=argparse.REMAINDER)
@@ -213,24 +217,54 @@ def main():
         print(json.dumps(measure_command(command)))
         return
 
-    rows = []
-    for config in args.configs.split(","):
-        extra = ["--model", args.model] if args.model else []
-        print(f"running PyTorch + PEFT {config} ({args.warmup} warm-up + {args.steps} steps)…", file=sys.stderr, flush=True)
-        rows.append(run_isolated(["--worker", config, "--steps", str(args.steps), "--warmup", str(args.warmup),
-                                  "--max-seconds", str(args.max_seconds), "--attn", args.attn] + extra))
-    if args.tunebench:
-        print(f"running {args.tunebench}…", file=sys.stderr, flush=True)
-        rows.append(run_isolated(["--measure", "--"] + shlex.split(args.tunebench)))
+    rounds = []
+    for round_index in range(max(1, args.rounds)):
+        rows = []
+        for config in args.configs.split(","):
+            extra = ["--model", args.model] if args.model else []
+            print(f"round {round_index + 1}: running PyTorch + PEFT {config} ({args.warmup} warm-up + {args.steps} steps)…",
+                  file=sys.stderr, flush=True)
+            rows.append(run_isolated(["--worker", config, "--steps", str(args.steps), "--warmup", str(args.warmup),
+                                      "--max-seconds", str(args.max_seconds), "--attn", args.attn] + extra))
+        if args.tunebench:
+            print(f"round {round_index + 1}: running {args.tunebench}…", file=sys.stderr, flush=True)
+            rows.append(run_isolated(["--measure", "--"] + shlex.split(args.tunebench)))
+        rows_load = os.getloadavg()
+        for r in rows:
+            r["round"] = round_index + 1
+            r["load_average"] = rows_load
+        rounds.append(rows)
     load = os.getloadavg()
     print(f"LoRA r={RANK} alpha {ALPHA} on q,k,v,o; seq {SEQ}, batch {BATCH}, AdamW; {THREADS} threads; "
           f"{os.cpu_count()} CPUs ({' '.join(cpu_flags()) or 'flags unknown'}); "
           f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
-    for r in rows:
-        if "step_seconds" in r:
-            print(f"  {r['name']}: {r['warmup']} warm-up + {r['steps']} timed steps of {r['step_seconds']} s")
+    for rows in rounds:
+        for r in rows:
+            if "step_seconds" in r:
+                print(f"  round {r['round']}: {r['name']}: {r['warmup']} warm-up + {r['steps']} timed steps of {r['step_seconds']} s")
+    if len(rounds) > 1:
+        names = [r["name"] for r in rounds[0]]
+        print("per round, tokens/s" + (" (and TuneBench's ratio to each PyTorch row)" if args.tunebench else "") + ":")
+        for rows in rounds:
+            ours = next((r for r in rows if r["config"] == "tunebench"), None)
+            cells = []
+            for r in rows:
+                cell = f"{r['name'][:34]} {r['tokens_per_s']:.1f}"
+                if ours and r is not ours:
+                    cell += f" ({ours['tokens_per_s'] / r['tokens_per_s']:.2f}×)"
+                cells.append(cell)
+            print(f"  round {rows[0]['round']}: " + " | ".join(cells))
+        if args.tunebench:
+            for i, name in enumerate(names[:-1]):
+                ratios = sorted(rows[-1]["tokens_per_s"] / rows[i]["tokens_per_s"] for rows in rounds)
+                median = ratios[len(ratios) // 2] if len(ratios) % 2 else (ratios[len(ratios) // 2 - 1] + ratios[len(ratios) // 2]) / 2
+                print(f"  TuneBench speed × {name}: median of rounds {median:.2f} (range {ratios[0]:.2f}–{ratios[-1]:.2f})")
+        print("each engine's best round:")
+        rows = [max((rows[i] for rows in rounds), key=lambda r: r["tokens_per_s"]) for i in range(len(names))]
+    else:
+        rows = rounds[0]
     print(table(rows))
-    result = {"rows": rows, "load_average": load, "cpus": os.cpu_count(), "cpu_flags": cpu_flags()}
+    result = {"rows": rows, "rounds": rounds, "load_average": load, "cpus": os.cpu_count(), "cpu_flags": cpu_flags()}
     print(json.dumps(result))
     if args.json:
         with open(args.json, "w") as f:

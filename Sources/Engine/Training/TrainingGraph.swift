@@ -59,7 +59,7 @@ public final class TrainingGraph {
     private let attentionLogSumExp: FloatBuffer  // (L, N / sequence, heads, sequence), kept for backward
     private let attentionScratch: FloatBuffer  // threads × CausalAttention.Shape.scratchCount
     private let dResidual, dNormed: FloatBuffer  // (N, d)
-    private let dSwiglu, dGate, dUp: FloatBuffer  // (N, ffn)
+    private let dSwiglu, dGate, dUp: FloatBuffer  // (N, ffn); dGate is dSwiglu's memory (SwiGLU.backward reads each index first)
     private let dAttention, dQuery: FloatBuffer  // (N, qd)
     private let dKey, dValue: FloatBuffer  // (N, kvd)
     private let ropeCos, ropeSin: FloatBuffer  // (sequence, ropeDim / 2)
@@ -82,7 +82,7 @@ public final class TrainingGraph {
     ///   - headRowBlock: rows of the loss computed at once; bounds the logits scratch to
     ///     headRowBlock × vocabulary floats.
     public init(model: LlamaModel, lora: LoRAConfig, batch: Int, sequence: Int, threads: Int = 2,
-                dequantizeBase: Bool = false, baseQuant: BaseQuantization? = nil, headRowBlock: Int = 256) throws(TrainingError) {
+                dequantizeBase: Bool = false, baseQuant: BaseQuantization? = nil, headRowBlock: Int = 128) throws(TrainingError) {
         let c = model.config
         do { try lora.validate() } catch { throw .badSetting(error.description) }
         guard batch >= 1, sequence >= 2 else { throw .badSetting("a training batch needs at least 1 row of 2 tokens, not \(batch) × \(sequence)") }
@@ -152,7 +152,7 @@ public final class TrainingGraph {
         dResidual = FloatBuffer(count: n * d)
         dNormed = FloatBuffer(count: n * d)
         dSwiglu = FloatBuffer(count: n * ffn)
-        dGate = FloatBuffer(count: n * ffn)
+        dGate = dSwiglu
         dUp = FloatBuffer(count: n * ffn)
         dAttention = FloatBuffer(count: n * qd)
         dQuery = FloatBuffer(count: n * qd)
