@@ -46,7 +46,10 @@ public final class TrainingGraph {
     private let residual: FloatBuffer  // (L + 1, N, d): the input of layer l; [L] is the final stream
     private let middle: FloatBuffer  // (L, N, d): residual after attention
     private let rstdAttention, rstdMLP: FloatBuffer  // (L, N)
-    private let query, attention: FloatBuffer  // (L, N, qd), query after RoPE
+    private let query: FloatBuffer  // (L, N, qd), after RoPE
+    /// (N, qd): one layer's attention output. Backward recomputes it (for the o projection's LoRA
+    /// gradient) from q, k, v instead of keeping every layer's: 68 MiB less at batch 4 × 256.
+    private let attention: FloatBuffer
     private let key, value: FloatBuffer  // (L, N, kvd), key after RoPE
     private let gate, up: FloatBuffer  // (L, N, ffn), before SwiGLU
     private let loraHidden: FloatBuffer  // (slots, N, r): drop(x)·Aᵀ per adapted projection
@@ -54,7 +57,7 @@ public final class TrainingGraph {
     private let normed, projection: FloatBuffer  // (N, d)
     private let swiglu: FloatBuffer  // (N, ffn)
     private let weightScratch: FloatBuffer  // largest (out, in)
-    private let dropScratch: FloatBuffer  // (N, max in)
+    private let dropScratch: FloatBuffer  // (N, max in), only with dropout
     private let dLoraHidden: FloatBuffer  // (N, r)
     private let attentionLogSumExp: FloatBuffer  // (L, N / sequence, heads, sequence), kept for backward
     private let attentionScratch: FloatBuffer  // threads × CausalAttention.Shape.scratchCount
@@ -70,7 +73,7 @@ public final class TrainingGraph {
     private var headSource: [Int]  // (N): the flat token index each loss row comes from
     private var predictedRows = 0  // rows of headSource in use
     private let logits, headScratch: FloatBuffer
-    private static let vocabularyChunk = 4096
+    private static let vocabularyChunk = 2048
     /// Where the steps' time goes, when set (benchmarks only).
     public var profile: TrainingProfile?
 
@@ -82,7 +85,7 @@ public final class TrainingGraph {
     ///   - headRowBlock: rows of the loss computed at once; bounds the logits scratch to
     ///     headRowBlock × vocabulary floats.
     public init(model: LlamaModel, lora: LoRAConfig, batch: Int, sequence: Int, threads: Int = 2,
-                dequantizeBase: Bool = false, baseQuant: BaseQuantization? = nil, headRowBlock: Int = 128) throws(TrainingError) {
+                dequantizeBase: Bool = false, baseQuant: BaseQuantization? = nil, headRowBlock: Int = 64) throws(TrainingError) {
         let c = model.config
         do { try lora.validate() } catch { throw .badSetting(error.description) }
         guard batch >= 1, sequence >= 2 else { throw .badSetting("a training batch needs at least 1 row of 2 tokens, not \(batch) × \(sequence)") }
@@ -133,7 +136,7 @@ public final class TrainingGraph {
         rstdAttention = FloatBuffer(count: L * n)
         rstdMLP = FloatBuffer(count: L * n)
         query = FloatBuffer(count: L * n * qd)
-        attention = FloatBuffer(count: L * n * qd)
+        attention = FloatBuffer(count: n * qd)
         key = FloatBuffer(count: L * n * kvd)
         value = FloatBuffer(count: L * n * kvd)
         gate = FloatBuffer(count: L * n * ffn)
@@ -144,11 +147,11 @@ public final class TrainingGraph {
         swiglu = FloatBuffer(count: n * ffn)
         let largest = [c.queryDimension * d, c.kvDimension * d, ffn * d].max()!
         weightScratch = FloatBuffer(count: largest)
-        dropScratch = FloatBuffer(count: n * max(d, qd, ffn))
+        dropScratch = FloatBuffer(count: lora.dropout > 0 ? n * max(d, qd, ffn) : 0)
         dLoraHidden = FloatBuffer(count: n * lora.rank)
         attentionLogSumExp = FloatBuffer(count: L * n * c.headCount)
-        let attention = CausalAttention.Shape(tokens: sequence, heads: c.headCount, kvHeads: c.kvHeadCount, headDimension: c.headDimension)
-        attentionScratch = FloatBuffer(count: max(1, threads) * attention.scratchCount)
+        let shape = CausalAttention.Shape(tokens: sequence, heads: c.headCount, kvHeads: c.kvHeadCount, headDimension: c.headDimension)
+        attentionScratch = FloatBuffer(count: max(1, threads) * shape.scratchCount)
         dResidual = FloatBuffer(count: n * d)
         dNormed = FloatBuffer(count: n * d)
         dSwiglu = FloatBuffer(count: n * ffn)
@@ -307,7 +310,7 @@ public final class TrainingGraph {
             let m = layers[l], lw = w.layers[l]
             let x = residual.pointer + l * n * d, mid = middle.pointer + l * n * d, out = residual.pointer + (l + 1) * n * d
             let q = query.pointer + l * n * qd, k = key.pointer + l * n * kvd, v = value.pointer + l * n * kvd
-            let att = attention.pointer + l * n * qd
+            let att = attention.pointer
             let g = gate.pointer + l * n * ffn, u = up.pointer + l * n * ffn
 
             profile.measure(.elementwise) {
@@ -323,21 +326,7 @@ public final class TrainingGraph {
                 RoPELayer.forward(k, n: n, heads: c.kvHeadCount, positions: positions, rope: model.rope, cos: ropeCos.pointer,
                                   sin: ropeSin.pointer, threads: threads)
             }
-            profile.measure(.attention) {
-                // One task per (row, key/value group), spread over the threads, each sgemm on one thread.
-                let lse = attentionLogSumExp.pointer + l * n * c.headCount, KV = c.kvHeadCount
-                BLAS.singleThreaded {
-                    Parallel.forParts(count: batch * KV, parts: threads) { part, tasks in
-                        for task in tasks {
-                            let b = task / KV, group = task % KV
-                            CausalAttention.forward(shape, groups: group..<(group + 1), q: q + b * T * qd, k: k + b * T * kvd,
-                                                    v: v + b * T * kvd, positions: positions + b * T, out: att + b * T * qd,
-                                                    logSumExp: lse + b * T * c.headCount,
-                                                    scratch: attentionScratch.pointer + part * shape.scratchCount)
-                        }
-                    }
-                }
-            }
+            attend(layer: l, positions: positions)
             project(m.output, .output, layer: l, x: att, y: projection.pointer, parameters: parameters, dropoutSeed: dropoutSeed)
             profile.measure(.elementwise) {
                 add(x, projection.pointer, into: mid)
@@ -349,6 +338,28 @@ public final class TrainingGraph {
             profile.measure(.elementwise) { SwiGLU.forward(gate: g, up: u, count: n * ffn, out: swiglu.pointer, threads: threads) }
             project(m.down, .down, layer: l, x: swiglu.pointer, y: projection.pointer, parameters: parameters, dropoutSeed: dropoutSeed)
             profile.measure(.elementwise) { add(mid, projection.pointer, into: out) }
+        }
+    }
+
+    /// Layer l's attention output into `attention` from its kept q, k, v; fills the layer's
+    /// log-sum-exp rows. One task per (row, key/value group), spread over the threads, each sgemm
+    /// on one thread; the same partition every time, so a recomputation is bit for bit the forward's.
+    private func attend(layer l: Int, positions: UnsafePointer<Int32>) {
+        let c = model.config, n = tokenCount, T = sequence, shape = attentionShape, KV = c.kvHeadCount
+        let q = query.pointer + l * n * qd, k = key.pointer + l * n * kvd, v = value.pointer + l * n * kvd
+        let att = attention.pointer, lse = attentionLogSumExp.pointer + l * n * c.headCount
+        profile.measure(.attention) {
+            BLAS.singleThreaded {
+                Parallel.forParts(count: batch * KV, parts: threads) { part, tasks in
+                    for task in tasks {
+                        let b = task / KV, group = task % KV
+                        CausalAttention.forward(shape, groups: group..<(group + 1), q: q + b * T * qd, k: k + b * T * kvd,
+                                                v: v + b * T * kvd, positions: positions + b * T, out: att + b * T * qd,
+                                                logSumExp: lse + b * T * c.headCount,
+                                                scratch: attentionScratch.pointer + part * shape.scratchCount)
+                    }
+                }
+            }
         }
     }
 
@@ -410,7 +421,7 @@ public final class TrainingGraph {
             let m = layers[l], lw = w.layers[l]
             let x = residual.pointer + l * n * d, mid = middle.pointer + l * n * d
             let q = query.pointer + l * n * qd, k = key.pointer + l * n * kvd, v = value.pointer + l * n * kvd
-            let att = attention.pointer + l * n * qd
+            let att = attention.pointer
             let g = gate.pointer + l * n * ffn, u = up.pointer + l * n * ffn
 
             // MLP: dRes is ∂/∂(layer output) and becomes ∂/∂mid.
@@ -435,6 +446,7 @@ public final class TrainingGraph {
             }
 
             // Attention: dRes becomes ∂/∂(layer input).
+            if adapts(.output) { attend(layer: l, positions: positions) }
             projectBackward(m.output, .output, layer: l, dY: dRes, x: att, dX: dAttention.pointer, accumulate: false,
                             parameters: parameters, gradients: gradients, dropoutSeed: dropoutSeed)
             profile.measure(.attention) {
