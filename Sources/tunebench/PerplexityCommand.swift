@@ -21,6 +21,15 @@ struct PerplexityCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let perToken {
+            // Fail before minutes of scoring, not after them: the folder must exist and take a new file.
+            let folder = URL(fileURLWithPath: perToken).deletingLastPathComponent().path
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue,
+                  FileManager.default.isWritableFile(atPath: folder) else {
+                throw CLIError("cannot write \(perToken): \(folder) is not a writable folder")
+            }
+        }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch { throw CLIError("cannot read \(file): \(error.localizedDescription)") }
         guard let text = String(data: data, encoding: .utf8) else { throw CLIError("\(file) is not UTF-8 text") }
@@ -35,8 +44,6 @@ struct PerplexityCommand: ParsableCommand {
             if isatty(2) != 0 { printError("\rscored \(done)/\(total) tokens", terminator: "") }
         }
         if isatty(2) != 0 { printError("") }
-        print(String(format: "tokens: %d in %d window(s) of %d\nmean NLL: %.6f\nperplexity: %.4f", result.scoredTokens + result.windows,
-                     result.windows, context, result.meanNLL, result.perplexity))
         if let perToken {
             let object: [String: Any] = ["tokens": tokens.map { Int($0) }, "context": context, "nll": result.tokenNLL]
             do {
@@ -44,6 +51,8 @@ struct PerplexityCommand: ParsableCommand {
                 try data.write(to: URL(fileURLWithPath: perToken), options: .atomic)
             } catch { throw CLIError("cannot write \(perToken): \(error.localizedDescription)") }
         }
+        print(String(format: "tokens: %d in %d window(s) of %d\nmean NLL: %.6f\nperplexity: %.4f", result.scoredTokens + result.windows,
+                     result.windows, context, result.meanNLL, result.perplexity))
         printError(String(format: "%.1f s", Date().timeIntervalSince(start)))
     }
 }

@@ -101,4 +101,14 @@ enum Binary {
         let value = try #require(Double(line.split(separator: " ").last.map(String.init) ?? ""))
         #expect(abs(value - expected) / expected < 0.01)
     }
+
+    /// A --per-token file that cannot be written fails at once, with no results printed as if it had worked.
+    @Test func perplexityRefusesAnUnwritablePerTokenFileBeforeScoring() throws {
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("no-such-folder-\(UUID().uuidString)/nll.json")
+        let result = try Binary.run(["perplexity", "--file", Binary.golden.appendingPathComponent("perplexity-text.txt").path,
+                                     "--max-tokens", "64", "--per-token", missing.path])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("cannot write"), "\(result.stderr)")
+        #expect(!result.stdout.contains("perplexity:"))
+    }
 }
