@@ -38,6 +38,6 @@ let package = Package(
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"], exclude: ["Fixtures"]),
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace"]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench"], exclude: ["Fixtures"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Engine"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Engine", "Workspace"]),
     ]
 )

@@ -91,7 +91,9 @@ struct TrainCommand: ParsableCommand {
                                                     targets: loraTargets.split(separator: ",").compactMap { LoRATarget(name: String($0)) },
                                                     useRSLoRA: spec.lora.useRSLoRA) }
         if rslora { spec.lora.useRSLoRA = true }
-        var t = ws?.settings.training.trainerSettings ?? TrainingSettings()
+        // Without a workspace, a fresh workspace's defaults (cosine, 10 warm-up steps, eval every 50…),
+        // so that the command line and the Train pane start the same job from the same settings.
+        var t = (ws?.settings.training ?? TrainingSection()).trainerSettings
         if let learningRate { t.learningRate = learningRate }
         if let schedule, let s = LRSchedule(rawValue: schedule) { t.schedule = s }
         if let warmupSteps { t.warmupSteps = warmupSteps }

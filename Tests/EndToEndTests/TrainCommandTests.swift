@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Workspace
 
 /// `tunebench train` options, on the real binary with a one-step run.
 @Suite(.serialized) struct TrainCommandTests {
@@ -22,6 +23,10 @@ import Testing
             #expect(config["maxSteps"] as? Int == 1 && config["batchSize"] as? Int == 1)
             #expect((config["lora"] as? [String: Any])?["rank"] as? Int == 2)
             #expect(config["model"] as? String == TrainingKillTests.model.path)
+            // No workspace here: the settings not given are a fresh workspace's, as the Train pane would start with.
+            let fresh = TrainingSection()
+            #expect(config["schedule"] as? String == fresh.schedule.rawValue && config["warmupSteps"] as? Int == fresh.warmupSteps)
+            #expect(config["saveEvery"] as? Int == fresh.saveEvery && config["learningRate"] as? Double == fresh.learningRate)
         }
     }
 
