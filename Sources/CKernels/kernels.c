@@ -1,4 +1,5 @@
 #include "tb_kernels.h"
+#include "simd.h"
 
 #include <immintrin.h>
 #include <math.h>
@@ -80,13 +81,6 @@ static void q8_0_scalar(const void *w, size_t rb, int rows, int blocks, const in
 #endif
 #define AVX2_TARGET __attribute__((target("avx2,fma,f16c")))
 
-AVX2_TARGET static inline float hsum8(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
 // 32 nibbles of a Q4 block as bytes 0..15: low nibbles (elements 0–15) then high (16–31).
 AVX2_TARGET static inline __m256i unpack_nibbles(const uint8_t *p) {
     __m128i raw = _mm_loadu_si128((const __m128i *)p);
@@ -125,7 +119,7 @@ AVX2_TARGET static void q4_1_avx2(const void *w, size_t rb, int rows, int blocks
             acc0 = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(blk) * xs[b]), _mm256_cvtepi32_ps(p), acc0);
             offs += half_to_float(blk + 2) * xsum[b];
         }
-        y[r] = hsum8(_mm256_add_ps(acc0, acc1)) + offs;
+        y[r] = tb_hsum8(_mm256_add_ps(acc0, acc1)) + offs;
     }
 }
 
@@ -144,7 +138,7 @@ AVX2_TARGET static void q4_0_avx2(const void *w, size_t rb, int rows, int blocks
             __m256i p = dot_us_avx2(_mm256_sign_epi8(q, q), _mm256_sign_epi8(x, q));
             acc = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(blk) * xs[b]), _mm256_cvtepi32_ps(p), acc);
         }
-        y[r] = hsum8(acc);
+        y[r] = tb_hsum8(acc);
     }
 }
 
@@ -162,7 +156,7 @@ AVX2_TARGET static void q8_0_avx2(const void *w, size_t rb, int rows, int blocks
             __m256i p = dot_us_avx2(_mm256_sign_epi8(q, q), _mm256_sign_epi8(x, q));
             acc = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(blk) * xs[b]), _mm256_cvtepi32_ps(p), acc);
         }
-        y[r] = hsum8(acc);
+        y[r] = tb_hsum8(acc);
     }
 }
 
@@ -184,7 +178,7 @@ VNNI_TARGET static void q4_1_vnni(const void *w, size_t rb, int rows, int blocks
             acc = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(blk) * xs[b]), _mm256_cvtepi32_ps(p), acc);
             offs += half_to_float(blk + 2) * xsum[b];
         }
-        y[r] = hsum8(acc) + offs;
+        y[r] = tb_hsum8(acc) + offs;
     }
 }
 
@@ -202,7 +196,7 @@ VNNI_TARGET static void q4_0_vnni(const void *w, size_t rb, int rows, int blocks
             __m256i p = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_sign_epi8(q, q), _mm256_sign_epi8(x, q));
             acc = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(blk) * xs[b]), _mm256_cvtepi32_ps(p), acc);
         }
-        y[r] = hsum8(acc);
+        y[r] = tb_hsum8(acc);
     }
 }
 
@@ -220,7 +214,7 @@ VNNI_TARGET static void q8_0_vnni(const void *w, size_t rb, int rows, int blocks
             __m256i p = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_sign_epi8(q, q), _mm256_sign_epi8(x, q));
             acc = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(blk) * xs[b]), _mm256_cvtepi32_ps(p), acc);
         }
-        y[r] = hsum8(acc);
+        y[r] = tb_hsum8(acc);
     }
 }
 
@@ -284,39 +278,6 @@ AVX2_TARGET static void quantize_avx2(const float *x, int n, int8_t *qx, float *
 
 AVX2_TARGET static inline __m256 load_h8(const uint16_t *p) { return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p)); }
 
-// e^x for x ≤ 0 (softmax inputs after subtracting the maximum); Cephes polynomial, ≈ 1 ulp.
-AVX2_TARGET static inline __m256 exp_ps(__m256 x) {
-    x = _mm256_max_ps(x, _mm256_set1_ps(-87.3f));
-    __m256 fx = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256 r = _mm256_fnmadd_ps(fx, _mm256_set1_ps(0.693359375f), x);
-    r = _mm256_fnmadd_ps(fx, _mm256_set1_ps(-2.12194440e-4f), r);
-    __m256 y = _mm256_set1_ps(1.9875691500e-4f);
-    y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(1.3981999507e-3f));
-    y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(8.3334519073e-3f));
-    y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(4.1665795894e-2f));
-    y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(1.6666665459e-1f));
-    y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(5.0000001201e-1f));
-    y = _mm256_fmadd_ps(y, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
-    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(fx), _mm256_set1_epi32(127)), 23);
-    return _mm256_mul_ps(y, _mm256_castsi256_ps(e));
-}
-
-__attribute__((target("f16c"))) static inline float exp_scalar(float x) {
-    // Same polynomial as exp_ps, for the tail.
-    if (x < -87.3f) x = -87.3f;
-    float fx = __builtin_rintf(x * 1.44269504088896341f);
-    float r = x - fx * 0.693359375f;
-    r = r - fx * -2.12194440e-4f;
-    float y = 1.9875691500e-4f;
-    y = y * r + 1.3981999507e-3f;
-    y = y * r + 8.3334519073e-3f;
-    y = y * r + 4.1665795894e-2f;
-    y = y * r + 1.6666665459e-1f;
-    y = y * r + 5.0000001201e-1f;
-    y = y * (r * r) + (r + 1.0f);
-    union { uint32_t i; float f; } e = { .i = (uint32_t)((int)fx + 127) << 23 };
-    return y * e.f;
-}
 
 // Four dot products (4 keys against one query) reduced into the low 4 lanes of a __m128.
 AVX2_TARGET static inline __m128 reduce4(__m256 a0, __m256 a1, __m256 a2, __m256 a3) {
@@ -347,7 +308,7 @@ AVX2_TARGET static void attend_one_avx2(const float *q, int heads, int hd, const
             const uint16_t *kj = k + (size_t)j * stride;
             __m256 a = _mm256_setzero_ps();
             for (int d = 0; d < hd; d += 8) a = _mm256_fmadd_ps(_mm256_loadu_ps(qh + d), load_h8(kj + d), a);
-            sc[j] = hsum8(a) * scale;
+            sc[j] = tb_hsum8(a) * scale;
         }
         // softmax, then round the probabilities to fp16
         __m256 mx8 = _mm256_set1_ps(-INFINITY);
@@ -361,13 +322,13 @@ AVX2_TARGET static void attend_one_avx2(const float *q, int heads, int hd, const
         }
         __m256 sum8 = _mm256_setzero_ps(), m8 = _mm256_set1_ps(mx);
         for (j = 0; j + 8 <= count; j += 8) {
-            __m256 e = exp_ps(_mm256_sub_ps(_mm256_loadu_ps(sc + j), m8));
+            __m256 e = tb_exp8(_mm256_sub_ps(_mm256_loadu_ps(sc + j), m8));
             _mm256_storeu_ps(sc + j, e);
             sum8 = _mm256_add_ps(sum8, e);
         }
-        float sum = hsum8(sum8);
+        float sum = tb_hsum8(sum8);
         for (; j < count; j++) {
-            sc[j] = exp_scalar(sc[j] - mx);
+            sc[j] = tb_exp1(sc[j] - mx);
             sum += sc[j];
         }
         __m256 inv8 = _mm256_set1_ps(1.0f / sum);

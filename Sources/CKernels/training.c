@@ -1,4 +1,5 @@
 #include "tb_kernels.h"
+#include "simd.h"
 
 #include <immintrin.h>
 #include <math.h>
@@ -6,32 +7,7 @@
 #include <string.h>
 
 // Elementwise kernels of the training pass: softmax pieces and SwiGLU, AVX2 + FMA with a scalar
-// fallback picked once at run time. exp is Cephes' expf (range reduction by ln 2 in two parts, a
-// degree-6 polynomial): within 2 ulp of libm's expf over [-87.3, 88]; 0 below that (expf's result
-// is a denormal there) and exp(88) above (the callers' arguments are ≤ 0, or a sigmoid's −g).
-
-#define EXP_HI 88.0f
-#define EXP_LO -87.3365478515625f
-
-__attribute__((target("avx2,fma"))) static inline __m256 exp8(__m256 x) {
-    const __m256 under = _mm256_cmp_ps(x, _mm256_set1_ps(EXP_LO), _CMP_LT_OQ);
-    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(EXP_LO)), _mm256_set1_ps(EXP_HI));
-    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
-                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    x = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
-    x = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), x);
-    __m256 y = _mm256_set1_ps(1.9875691500e-4f);
-    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(1.3981999507e-3f));
-    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(8.3334519073e-3f));
-    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(4.1665795894e-2f));
-    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(1.6666665459e-1f));
-    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(5.0000001201e-1f));
-    y = _mm256_fmadd_ps(y, _mm256_mul_ps(x, x), _mm256_add_ps(x, _mm256_set1_ps(1)));
-    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-    return _mm256_andnot_ps(under, _mm256_mul_ps(y, _mm256_castsi256_ps(e)));
-}
-
-static inline float exp1(float x) { return x < EXP_LO ? 0 : expf(x < EXP_HI ? x : EXP_HI); }
+// fallback picked once at run time; e^x from simd.h.
 
 __attribute__((target("avx2,fma"))) static inline float hmax8(__m256 v) {
     __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -43,13 +19,6 @@ __attribute__((target("avx2,fma"))) static inline float hmax8(__m256 v) {
 __attribute__((target("avx2,fma"))) static inline double hsum4d(__m256d v) {
     __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
     return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
-}
-
-__attribute__((target("avx2,fma"))) static inline float hsum8(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
-    return _mm_cvtss_f32(s);
 }
 
 // ---- AVX2 ----
@@ -71,14 +40,14 @@ __attribute__((target("avx2,fma"))) static double exp_shifted_avx2(float *x, siz
     __m256d acc0 = _mm256_setzero_pd(), acc1 = acc0;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), s));
+        __m256 e = tb_exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), s));
         _mm256_storeu_ps(x + i, e);
         acc0 = _mm256_add_pd(acc0, _mm256_cvtps_pd(_mm256_castps256_ps128(e)));
         acc1 = _mm256_add_pd(acc1, _mm256_cvtps_pd(_mm256_extractf128_ps(e, 1)));
     }
     double sum = hsum4d(_mm256_add_pd(acc0, acc1));
     for (; i < n; i++) {
-        x[i] = exp1(x[i] - shift);
+        x[i] = tb_exp1(x[i] - shift);
         sum += x[i];
     }
     return sum;
@@ -95,7 +64,7 @@ __attribute__((target("avx2,fma"))) static void softmax_grad_avx2(const float *p
     __m256 acc = _mm256_setzero_ps();
     size_t i = 0;
     for (; i + 8 <= n; i += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(p + i), _mm256_loadu_ps(dp + i), acc);
-    float dot = hsum8(acc);
+    float dot = tb_hsum8(acc);
     for (; i < n; i++) dot += p[i] * dp[i];
     const __m256 d = _mm256_set1_ps(dot);
     for (i = 0; i + 8 <= n; i += 8)
@@ -105,7 +74,7 @@ __attribute__((target("avx2,fma"))) static void softmax_grad_avx2(const float *p
 
 __attribute__((target("avx2,fma"))) static inline __m256 sigmoid8(__m256 g) {
     const __m256 one = _mm256_set1_ps(1);
-    return _mm256_div_ps(one, _mm256_add_ps(one, exp8(_mm256_sub_ps(_mm256_setzero_ps(), g))));
+    return _mm256_div_ps(one, _mm256_add_ps(one, tb_exp8(_mm256_sub_ps(_mm256_setzero_ps(), g))));
 }
 
 __attribute__((target("avx2,fma"))) static void swiglu_forward_avx2(const float *gate, const float *up, size_t n, float *out) {
@@ -114,7 +83,7 @@ __attribute__((target("avx2,fma"))) static void swiglu_forward_avx2(const float 
         __m256 g = _mm256_loadu_ps(gate + i);
         _mm256_storeu_ps(out + i, _mm256_mul_ps(_mm256_mul_ps(g, sigmoid8(g)), _mm256_loadu_ps(up + i)));
     }
-    for (; i < n; i++) out[i] = gate[i] / (1 + exp1(-gate[i])) * up[i];
+    for (; i < n; i++) out[i] = gate[i] / (1 + tb_exp1(-gate[i])) * up[i];
 }
 
 __attribute__((target("avx2,fma"))) static void swiglu_backward_avx2(const float *dout, const float *gate, const float *up,
@@ -130,7 +99,7 @@ __attribute__((target("avx2,fma"))) static void swiglu_backward_avx2(const float
         _mm256_storeu_ps(dup + i, _mm256_mul_ps(dy, _mm256_mul_ps(g, s)));
     }
     for (; i < n; i++) {
-        float g = gate[i], u = up[i], dy = dout[i], s = 1 / (1 + exp1(-g));
+        float g = gate[i], u = up[i], dy = dout[i], s = 1 / (1 + tb_exp1(-g));
         dgate[i] = dy * u * s * (1 + g * (1 - s));
         dup[i] = dy * g * s;
     }
@@ -147,7 +116,7 @@ static float max_scalar(const float *x, size_t n) {
 static double exp_shifted_scalar(float *x, size_t n, float shift) {
     double sum = 0;
     for (size_t i = 0; i < n; i++) {
-        x[i] = exp1(x[i] - shift);
+        x[i] = tb_exp1(x[i] - shift);
         sum += x[i];
     }
     return sum;
@@ -164,12 +133,12 @@ static void softmax_grad_scalar(const float *p, float *dp, size_t n) {
 }
 
 static void swiglu_forward_scalar(const float *gate, const float *up, size_t n, float *out) {
-    for (size_t i = 0; i < n; i++) out[i] = gate[i] / (1 + exp1(-gate[i])) * up[i];
+    for (size_t i = 0; i < n; i++) out[i] = gate[i] / (1 + tb_exp1(-gate[i])) * up[i];
 }
 
 static void swiglu_backward_scalar(const float *dout, const float *gate, const float *up, size_t n, float *dgate, float *dup) {
     for (size_t i = 0; i < n; i++) {
-        float g = gate[i], u = up[i], dy = dout[i], s = 1 / (1 + exp1(-g));
+        float g = gate[i], u = up[i], dy = dout[i], s = 1 / (1 + tb_exp1(-g));
         dgate[i] = dy * u * s * (1 + g * (1 - s));
         dup[i] = dy * g * s;
     }
