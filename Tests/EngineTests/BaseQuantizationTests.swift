@@ -8,17 +8,6 @@ import Testing
 // exactly those quantizers' bytes for the original rows, decode within each format's worst-case
 // rounding of the original, and train to nearly the same loss.
 
-private enum BaseModel {
-    static let model: LlamaModel? = try? LlamaModel(path: TestPaths.model.path)
-
-    /// The first `count` tokens of the golden perplexity text.
-    static func tokens(_ count: Int) throws -> [Int32] {
-        let text = try String(contentsOf: TestPaths.golden.appendingPathComponent("perplexity-text.txt"), encoding: .utf8)
-        let gguf = try GGUFFile(path: TestPaths.model.path)
-        return Array(try Tokenizer(gguf: gguf).encode(text, addBOS: false).prefix(count))
-    }
-}
-
 @Suite struct BaseQuantizationTests {
     /// The largest error one weight can get, as a multiple of its block's absmax:
     /// NF4 rounds to the nearest code (half the widest gap, between −1 and −0.696); Q8_0 to the
@@ -34,7 +23,7 @@ private enum BaseModel {
 
     @Test(arguments: BaseQuantization.allCases)
     func requantizedMatrixHoldsTheFormatsBytesAndDecodesWithinItsBound(format: BaseQuantization) throws {
-        let model = try #require(BaseModel.model, "default model missing")
+        let model = try #require(DefaultModel.model, "default model missing")
         let layer = model.weights.layers[3]
         for w in [layer.query, layer.down] {
             let rowBytes = format.rowBytes(w.columns)
@@ -109,8 +98,8 @@ private enum BaseModel {
     }
 
     @Test func aTrainingStepOnARequantizedBaseLosesLittle() throws {
-        let model = try #require(BaseModel.model, "default model missing")
-        let tokens = try BaseModel.tokens(256)
+        let model = try #require(DefaultModel.model, "default model missing")
+        let tokens = try DefaultModel.tokens(256)
         let lora = LoRAConfig(rank: 4, alpha: 8, dropout: 0, targets: [.query, .key, .value, .output])
         var adapter = LoRAAdapter(config: lora, model: model.config, seed: 5)
         var rng = SplitMix64(seed: 9)

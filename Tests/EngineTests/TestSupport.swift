@@ -25,3 +25,16 @@ enum TestPaths {
         try JSONSerialization.jsonObject(with: Data(contentsOf: url))
     }
 }
+
+/// The default model, loaded once for the tests that run it, and tokens of the golden text.
+enum DefaultModel {
+    static let model: LlamaModel? = try? LlamaModel(path: TestPaths.model.path)
+
+    /// The first `count` tokens of the golden perplexity text.
+    static func tokens(_ count: Int) throws -> [Int32] {
+        let text = try String(contentsOf: TestPaths.golden.appendingPathComponent("perplexity-text.txt"), encoding: .utf8)
+        let gguf = try GGUFFile(path: TestPaths.model.path)
+        return Array(try Tokenizer(gguf: gguf).encode(text, addBOS: false).prefix(count))
+    }
+}
+

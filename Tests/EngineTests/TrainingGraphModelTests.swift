@@ -7,15 +7,6 @@ import Testing
 // finite differences through all 30 layers.
 
 private enum TrainingModel {
-    static let model: LlamaModel? = try? LlamaModel(path: TestPaths.model.path)
-
-    /// The first `count` tokens of the golden perplexity text.
-    static func tokens(_ count: Int) throws -> [Int32] {
-        let text = try String(contentsOf: TestPaths.golden.appendingPathComponent("perplexity-text.txt"), encoding: .utf8)
-        let gguf = try GGUFFile(path: TestPaths.model.path)
-        return Array(try Tokenizer(gguf: gguf).encode(text, addBOS: false).prefix(count))
-    }
-
     /// nll[j] = −log p(tokens[j] | tokens[..<j]) from the inference engine, for j ≥ 1 (nll[0] = 0).
     static func inferenceNLL(_ model: LlamaModel, _ tokens: [Int32]) throws -> [Double] {
         let session = InferenceSession(model: model, contextLength: tokens.count, threads: 2)
@@ -32,10 +23,10 @@ private enum TrainingModel {
 /// prompt (mask 0), trained tokens and padding (mask 2); row 1 packs two examples, whose second one
 /// must be scored as if it stood alone (positions restart, no attention across).
 @Test func freshAdapterLossEqualsInferenceNLL() throws {
-    let model = try #require(TrainingModel.model, "default model missing")
+    let model = try #require(DefaultModel.model, "default model missing")
     // Windows of >= 64 tokens, so the inference engine multiplies with sgemm (its per-token
     // quantized-dot path is too slow in a debug build).
-    let tokens = try TrainingModel.tokens(256)
+    let tokens = try DefaultModel.tokens(256)
     let lora = LoRAConfig(rank: 4, alpha: 8, dropout: 0, targets: [.query, .key, .value, .output])
     let adapter = LoRAAdapter(config: lora, model: model.config, seed: 7)
     let graph = try TrainingGraph(model: model, lora: lora, batch: 2, sequence: 128)
@@ -72,8 +63,8 @@ private enum TrainingModel {
 /// gradients are live. ε = 1e-2 on parameters of size ~0.05; f32 rounding through 30 layers puts
 /// ~1e-3 noise on these differences, so the check asks for 5% on the largest gradients.
 @Test func graphGradientsMatchFiniteDifferencesThroughTheModel() throws {
-    let model = try #require(TrainingModel.model, "default model missing")
-    let tokens = try TrainingModel.tokens(12)
+    let model = try #require(DefaultModel.model, "default model missing")
+    let tokens = try DefaultModel.tokens(12)
     let lora = LoRAConfig(rank: 2, alpha: 4, dropout: 0, targets: LoRATarget.allCases)
     var adapter = LoRAAdapter(config: lora, model: model.config, seed: 3)
     var rng = SplitMix64(seed: 11)
