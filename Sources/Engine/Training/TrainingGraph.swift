@@ -37,10 +37,7 @@ public final class TrainingGraph {
 
     private var tokenCount: Int { batch * sequence }
     private let d, qd, kvd, ffn: Int
-    private var attentionShape: CausalAttention.Shape {
-        let c = model.config
-        return CausalAttention.Shape(tokens: sequence, heads: c.headCount, kvHeads: c.kvHeadCount, headDimension: c.headDimension)
-    }
+    private let attentionShape: CausalAttention.Shape
 
     // Kept by the forward pass for the backward pass, per layer l (N = batch · sequence):
     private let residual: FloatBuffer  // (L + 1, N, d): the input of layer l; [L] is the final stream
@@ -150,8 +147,8 @@ public final class TrainingGraph {
         dropScratch = FloatBuffer(count: lora.dropout > 0 ? n * max(d, qd, ffn) : 0)
         dLoraHidden = FloatBuffer(count: n * lora.rank)
         attentionLogSumExp = FloatBuffer(count: L * n * c.headCount)
-        let shape = CausalAttention.Shape(tokens: sequence, heads: c.headCount, kvHeads: c.kvHeadCount, headDimension: c.headDimension)
-        attentionScratch = FloatBuffer(count: max(1, threads) * shape.scratchCount)
+        attentionShape = CausalAttention.Shape(tokens: sequence, heads: c.headCount, kvHeads: c.kvHeadCount, headDimension: c.headDimension)
+        attentionScratch = FloatBuffer(count: self.threads * attentionShape.scratchCount)
         dResidual = FloatBuffer(count: n * d)
         dNormed = FloatBuffer(count: n * d)
         dSwiglu = FloatBuffer(count: n * ffn)
@@ -303,8 +300,7 @@ public final class TrainingGraph {
     }
 
     private func forward(tokens: UnsafePointer<Int32>, positions: UnsafePointer<Int32>, parameters: UnsafePointer<Float>, dropoutSeed: UInt64?) {
-        let c = model.config, w = model.weights, n = tokenCount, T = sequence
-        let shape = attentionShape
+        let c = model.config, w = model.weights, n = tokenCount
         EmbeddingLayer.forward(tokens: tokens, n: n, table: w.tokenEmbedding, out: residual.pointer)
         for l in 0..<c.layerCount {
             let m = layers[l], lw = w.layers[l]

@@ -39,8 +39,7 @@ enum CrossEntropyHead {
             profile.measure(.headSoftmax) {
                 // Rows are independent: each part sums its own rows' losses, added in part order.
                 let parts = min(threads, rows)
-                var partLoss = [Double](repeating: 0, count: parts)
-                partLoss.withUnsafeMutableBufferPointer { partLoss in
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: parts) { partLoss in
                     Parallel.forParts(count: rows, parts: parts) { part, range in
                         var sum = 0.0
                         for r in range {
@@ -54,10 +53,10 @@ enum CrossEntropyHead {
                                 tb_scale(row, V, lossScale)
                             }
                         }
-                        partLoss[part] = sum
+                        partLoss[part] = sum  // every part writes its slot: forParts runs exactly `parts`
                     }
+                    for l in partLoss { lossSum += l }
                 }
-                for l in partLoss { lossSum += l }
             }
             if let dHidden {
                 // dHidden (rows, d) = dLogits (rows, V) · head (V, d)
