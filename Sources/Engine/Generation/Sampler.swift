@@ -13,6 +13,24 @@ public struct SamplingParameters: Sendable, Equatable, Codable {
 
     public init() {}
     public static let greedy: SamplingParameters = { var p = SamplingParameters(); p.temperature = 0; return p }()
+
+    /// Checks the values a user can type (flags, `tunebench.toml`, the Chat pane's commands).
+    public func validate() throws(SamplingError) {
+        guard temperature.isFinite, temperature >= 0, temperature <= 100 else { throw .badSetting("temperature must be between 0 and 100, not \(temperature)") }
+        guard topK >= 0 else { throw .badSetting("top-k must be 0 (all) or more, not \(topK)") }
+        guard topP > 0, topP <= 1 else { throw .badSetting("top-p must be in (0, 1], not \(topP)") }
+        guard minP >= 0, minP < 1 else { throw .badSetting("min-p must be in [0, 1), not \(minP)") }
+        guard repetitionPenalty.isFinite, repetitionPenalty > 0 else { throw .badSetting("the repetition penalty must be positive, not \(repetitionPenalty)") }
+        guard repetitionWindow >= 0 else { throw .badSetting("the repetition window must be 0 or more, not \(repetitionWindow)") }
+    }
+}
+
+/// A sampling setting a user gave that cannot be used.
+public enum SamplingError: Error, CustomStringConvertible, Equatable {
+    case badSetting(String)
+    public var description: String {
+        switch self { case .badSetting(let m): m }
+    }
 }
 
 /// Picks tokens from logits: repetition penalty, then greedy or temperature + top-k + top-p + min-p.
