@@ -27,17 +27,20 @@ let package = Package(
         .target(name: "Engine", dependencies: ["COpenBLAS", "CKernels"], swiftSettings: fastMath),
         .target(name: "Corpus", dependencies: ["Engine", "CPoppler"]),
         .target(name: "Workspace", dependencies: ["Engine", "Corpus", .product(name: "TOMLKit", package: "TOMLKit")]),
-        .target(name: "Workbench", dependencies: ["Engine", "Corpus", "Workspace", "CNCurses"]),
+        // The jobs (extract, prepare, fine-tune, chat) built from a workspace, for the CLI and the panes alike.
+        .target(name: "Pipeline", dependencies: ["Engine", "Corpus", "Workspace"]),
+        .target(name: "Workbench", dependencies: ["Engine", "Corpus", "Workspace", "Pipeline", "CNCurses"]),
         .executableTarget(
             name: "tunebench",
             dependencies: [
-                "Engine", "Corpus", "Workspace", "Workbench",
+                "Engine", "Corpus", "Workspace", "Pipeline", "Workbench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"], exclude: ["Fixtures"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"], exclude: ["Fixtures"]),
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace"]),
-        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench"], exclude: ["Fixtures"]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Pipeline"], exclude: ["Fixtures"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Engine", "Workspace"]),
     ]
 )

@@ -1,31 +1,72 @@
 import Corpus
 import Engine
 import Foundation
+import Workspace
 
-/// What a fine-tuning run needs; the CLI fills it from flags over `tunebench.toml`, the workbench
-/// from the workspace.
+/// A fine-tuning run: which model, dataset and run folder, and every setting. Made from a workspace
+/// by `init(workspace:…)`, which `tunebench train` (after applying its flags to the workspace's
+/// settings) and the Train pane both call, so the two start the same job and `config.json` says so.
 public struct FineTuneSpec: Sendable {
     public var modelPath: String
     public var datasetDirectory: URL
     public var runDirectory: URL
-    public var lora = LoRAConfig()
-    public var training = TrainingSettings()
+    public var lora: LoRAConfig
+    public var training: TrainingSettings
     public var threads = 2
-    /// Hold the frozen base in f32 instead of dequantizing each matrix when used.
+    /// Hold the frozen base in f32 instead of dequantizing each matrix when used (speed for memory;
+    /// the numbers are the same).
     public var dequantizeBase = false
-    /// Requantize the base's layer projections into this format at load (QLoRA); nil: as stored.
-    public var baseQuant: BaseQuantization?
-    /// Greedy text generated from this prompt at every `sampleEvery` steps (nil: none).
-    public var samplePrompt: String?
-    public var sampleTokens = 48
     public var resume = false
-    /// Seed of the adapter's initial A matrices.
-    public var adapterSeed: UInt64 = 42
+    /// Seed of the adapter's initial A matrices (the training seed).
+    public var adapterSeed: UInt64
 
-    public init(modelPath: String, datasetDirectory: URL, runDirectory: URL) {
+    public init(modelPath: String, datasetDirectory: URL, runDirectory: URL, lora: LoRAConfig = LoRAConfig(),
+                training: TrainingSettings = .fineTuneDefaults) {
         self.modelPath = modelPath
         self.datasetDirectory = datasetDirectory
         self.runDirectory = runDirectory
+        self.lora = lora
+        self.training = training
+        adapterSeed = training.seed
+    }
+
+    /// The run `workspace` describes: its model, its prepared dataset, its `[lora]` and
+    /// `[training]` sections, in `runDirectory` (default: a new `runs/<date-time>` folder).
+    public init(workspace: Workspace, runDirectory: URL? = nil, resume: Bool = false,
+                threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)) throws(FineTuneError) {
+        let model = workspace.modelURL
+        guard FileManager.default.fileExists(atPath: model.path) else {
+            throw FineTuneError(workspace.settings.model.path == nil
+                ? "the default model is not cached at \(model.path); run scripts/fetch-model.sh to download it"
+                : "no model at \(model.path)")
+        }
+        let dataset = workspace.datasetURL
+        guard FileManager.default.fileExists(atPath: dataset.appendingPathComponent(DatasetManifest.fileName).path) else {
+            throw FineTuneError("no prepared dataset at \(dataset.path); prepare one first (tunebench prepare, or p in the Dataset pane)")
+        }
+        do {
+            try workspace.settings.validate(section: "lora")
+            try workspace.settings.validate(section: "training")
+        } catch { throw FineTuneError(error.description) }
+        self.init(modelPath: model.path, datasetDirectory: dataset,
+                  runDirectory: runDirectory ?? Self.newRunDirectory(in: workspace.runsURL),
+                  lora: workspace.settings.lora, training: workspace.settings.training)
+        self.resume = resume
+        self.threads = threads
+    }
+
+    /// `runs/<yyyyMMdd-HHmmss>`, with `-2`, `-3`… when that folder exists already.
+    public static func newRunDirectory(in runs: URL, now: Date = Date()) -> URL {
+        let f = DateFormatter()
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        let name = f.string(from: now)
+        var candidate = runs.appendingPathComponent(name)
+        var n = 2
+        while FileManager.default.fileExists(atPath: candidate.path) {
+            candidate = runs.appendingPathComponent("\(name)-\(n)")
+            n += 1
+        }
+        return candidate
     }
 }
 
@@ -57,7 +98,7 @@ public final class FineTuneJob {
         trainer = try Trainer(settings: spec.training, trainCount: dataset.train.count)
         graph = try TrainingGraph(model: model, lora: spec.lora, batch: spec.training.batchSize,
                                   sequence: dataset.manifest.contextLength, threads: spec.threads,
-                                  dequantizeBase: spec.dequantizeBase, baseQuant: spec.baseQuant)
+                                  dequantizeBase: spec.dequantizeBase, baseQuant: spec.training.baseQuant)
         parameters = LoRAAdapter(config: spec.lora, model: model.config, seed: spec.adapterSeed).parameters
         var run = try TrainingRun(directory: spec.runDirectory.path)
         let lora = spec.lora, config = model.config, base = URL(fileURLWithPath: spec.modelPath).lastPathComponent
@@ -68,6 +109,20 @@ public final class FineTuneJob {
             try GGUFAdapter.save(adapter, architecture: architecture, to: directory + "/adapter.gguf")
         }
         self.run = run
+    }
+
+    /// The tokens each sample continues: the sample prompt, or the opening of the first test
+    /// (else train) window up to its first EOS; nil when there is nothing to start from.
+    public var samplePrompt: [Int32]? {
+        let text = spec.training.samplePrompt
+        if !text.isEmpty { return tokenizer.encode(text) }
+        guard let window = dataset.test.first ?? dataset.train.first else { return nil }
+        var opening: [Int32] = []
+        for (token, mask) in zip(window.tokens, window.mask).prefix(32) {
+            if mask == TokenWindow.padding || token == tokenizer.eosID { break }
+            opening.append(token)
+        }
+        return opening.isEmpty ? nil : opening
     }
 
     /// The adapter as it stands (the initial one before `run`, the trained one after).
@@ -145,7 +200,7 @@ public final class FineTuneJob {
             }
             return LossSum(lossSum: sum, tokens: count)
         }
-        let sample: (([Float]) throws -> String)? = spec.samplePrompt.map { prompt in
+        let sample: (([Float]) throws -> String)? = spec.training.sampleEvery <= 0 ? nil : samplePrompt.map { prompt in
             { [model, tokenizer, spec] parameters in
                 let adapter = try LoRAAdapter(config: spec.lora, model: model.config, parameters: parameters)
                 let session = InferenceSession(model: model, contextLength: 512, threads: spec.threads, adapter: adapter)
@@ -153,7 +208,7 @@ public final class FineTuneJob {
                 var text = ""
                 var greedy = SamplingParameters()
                 greedy.temperature = 0
-                _ = try generator.generate(prompt: tokenizer.encode(prompt), maxTokens: spec.sampleTokens, sampling: greedy,
+                _ = try generator.generate(prompt: prompt, maxTokens: spec.training.sampleTokens, sampling: greedy,
                                            stopStrings: [], shouldStop: { false }, emit: { text += $0 })
                 return text
             }
@@ -179,12 +234,13 @@ public final class FineTuneJob {
 }
 
 /// A fine-tune's `config.json`: the trainer's settings at the top level (as `Trainer` writes them,
-/// so `TrainingSettings` still decodes it), plus what the job adds: model, dataset, LoRA, the
-/// adapter seed and how the frozen base is held (`baseQuant`: null when kept as the file stores it).
+/// so `TrainingSettings` still decodes it; `baseQuant` is null when the base is kept as the file
+/// stores it), plus what the job adds: model, dataset, LoRA, the adapter seed and whether the
+/// frozen base was held in f32.
 struct RunConfig: Encodable {
     let spec: FineTuneSpec
 
-    enum Keys: String, CodingKey { case model, dataset, lora, adapterSeed, baseQuant, dequantizeBase }
+    enum Keys: String, CodingKey { case model, dataset, lora, adapterSeed, dequantizeBase }
 
     func encode(to encoder: Encoder) throws {
         try spec.training.encode(to: encoder)
@@ -193,26 +249,6 @@ struct RunConfig: Encodable {
         try c.encode(spec.datasetDirectory.path, forKey: .dataset)
         try c.encode(spec.lora, forKey: .lora)
         try c.encode(spec.adapterSeed, forKey: .adapterSeed)
-        if let q = spec.baseQuant { try c.encode(q.rawValue, forKey: .baseQuant) } else { try c.encodeNil(forKey: .baseQuant) }
         try c.encode(spec.dequantizeBase, forKey: .dequantizeBase)
-    }
-}
-
-extension TrainingSection {
-    /// The trainer's settings for this section (fields the file does not hold keep their defaults).
-    public var trainerSettings: TrainingSettings {
-        var s = TrainingSettings()
-        s.learningRate = learningRate
-        s.schedule = LRSchedule(rawValue: schedule.rawValue) ?? .cosine
-        s.warmupSteps = warmupSteps
-        s.epochs = epochs
-        s.maxSteps = maxSteps > 0 ? maxSteps : nil
-        s.batchSize = batchSize
-        s.gradientAccumulation = gradAccumulation
-        s.evalEvery = evalEvery
-        s.saveEvery = saveEvery
-        s.weightDecay = weightDecay
-        s.seed = seed
-        return s
     }
 }

@@ -19,11 +19,8 @@ public enum Workbench {
         let panes: [any Pane] = [
             PDFPane(model: model, waker: waker),
             DatasetPane(model: model, waker: waker, source: source),
-            TrainPane(controller: trainingController ?? EngineTrainingController(
-                          modelPath: workspace.modelURL.path, datasetDirectory: workspace.datasetURL,
-                          runsDirectory: workspace.directory.appendingPathComponent("runs")),
-                      settings: trainSettings(workspace)),
-            ChatPane(generator: chatGenerator ?? EngineChatGenerator(), settings: chatSettings(workspace)),
+            TrainPane(controller: trainingController ?? EngineTrainingController(), model: model),
+            ChatPane(generator: chatGenerator ?? EngineChatGenerator(), settings: chatSettings(workspace), workspace: model),
         ]
         for pane in panes {
             if let train = pane as? TrainPane { train.events.setWake { [waker] in waker.wake() } }
@@ -33,34 +30,20 @@ public enum Workbench {
         app.status.workspace = model.name
         app.status.model = workspace.settings.model.path ?? workspace.modelURL.lastPathComponent
         app.status.adapter = workspace.settings.chat.adapter ?? ""
+        // The theme the user picks with F5 is the workspace's from then on.
+        app.onThemeChange = { [model] name in
+            model.settings.ui.theme = name
+            return model.save() ? nil : model.lastError
+        }
         return (app, model)
     }
 
-    /// The Train pane's starting form, from the workspace's `[lora]` and `[training]` sections.
-    static func trainSettings(_ workspace: Workspace) -> TrainingSettings {
-        let t = workspace.settings.training
-        var s = TrainingSettings()
-        s.lora = workspace.settings.lora
-        s.learningRate = t.learningRate
-        s.schedule = TrainingSettings.Schedule(rawValue: t.schedule.rawValue) ?? .cosine
-        s.warmupSteps = t.warmupSteps
-        s.epochs = t.epochs
-        s.maxSteps = t.maxSteps
-        s.batchSize = t.batchSize
-        s.gradientAccumulation = t.gradAccumulation
-        s.evalEvery = t.evalEvery
-        s.seed = t.seed
-        s.baseQuant = t.baseQuant
-        return s
-    }
-
-    /// The Chat pane's starting settings, from the workspace's `[model]` and `[chat]` sections.
+    /// The Chat pane's starting settings: the workspace's `[model]` and `[chat]` sections, the
+    /// adapter resolved against the workspace folder.
     static func chatSettings(_ workspace: Workspace) -> ChatSettings {
-        let chat = workspace.settings.chat
-        var settings = ChatSettings(modelPath: workspace.modelURL.path, adapterPath: chat.adapter.map { workspace.resolve($0).path })
-        settings.sampling = chat.sampling
-        settings.maxTokens = chat.maxTokens
-        settings.systemPrompt = chat.systemPrompt.isEmpty ? nil : chat.systemPrompt
+        var settings = ChatSettings(modelPath: workspace.modelURL.path)
+        settings.chat = workspace.settings.chat
+        settings.adapterPath = workspace.settings.chat.adapter.map { workspace.resolve($0).path }
         return settings
     }
 

@@ -81,6 +81,8 @@ public struct Workspace: Sendable {
     public var pagesURL: URL { resolve(settings.pdf.output) }
     public var datasetInputURL: URL { resolve(settings.dataset.input) }
     public var datasetURL: URL { resolve(settings.dataset.output) }
+    /// Where training runs go, one folder each.
+    public var runsURL: URL { directory.appendingPathComponent("runs") }
     /// The model file: the `[model] path` (relative to the workspace, or a cached name), else the default.
     public var modelURL: URL {
         guard let path = settings.model.path else { return ModelCache.defaultModel }

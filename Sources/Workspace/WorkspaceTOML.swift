@@ -82,118 +82,28 @@ public struct WorkspaceTOML: Sendable {
             settings.pdf.output = try r.string("output") ?? settings.pdf.output
             collect(&r)
         }
-        if var r = try section("dataset") {
-            var d = settings.dataset
-            d.input = try r.string("input") ?? d.input
-            if let f = try r.string("format") {
-                guard let format = DatasetFormat(rawValue: f) else {
-                    throw r.bad("format", "must be one of \(DatasetFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        // The sections the forms edit, through the one schema; each is checked as a whole after its keys.
+        for name in ["dataset", "model", "lora", "training", "chat"] {
+            guard var r = try section(name) else { continue }
+            if name == "model" {
+                settings.model.path = try r.string("path").flatMap { $0.isEmpty ? nil : $0 }
+            }
+            var present: [Setting] = []
+            for setting in WorkspaceSettings.schema where setting.section == name {
+                guard let value = try r.value(setting) else { continue }
+                do { try setting.put(&settings, value) } catch { throw r.bad(setting.key, error.description) }
+                present.append(setting)
+            }
+            do { try settings.validate(section: name) } catch {
+                // Name the key whose value, put back to its default, makes the section usable.
+                let defaults = WorkspaceSettings()
+                let culprit = present.first { setting in
+                    var fixed = settings
+                    try? setting.put(&fixed, setting.value(in: defaults))
+                    return (try? fixed.validate(section: name)) != nil
                 }
-                d.format = format
+                throw .badValue(path: path, key: culprit?.dottedKey ?? "[\(name)]", reason: "is refused: \(error.description)")
             }
-            d.output = try r.string("output") ?? d.output
-            d.settings.contextLength = try r.int("context_length", in: 2...(1 << 20)) ?? d.settings.contextLength
-            d.settings.minLength = try r.int("min_length", in: 0...Int.max) ?? d.settings.minLength
-            d.settings.eosAtParagraphEnds = try r.bool("eos_at_paragraph_ends") ?? d.settings.eosAtParagraphEnds
-            d.settings.newlinesToSpaces = try r.bool("newlines_to_spaces") ?? d.settings.newlinesToSpaces
-            d.settings.padLastWindow = try r.bool("pad_last_window") ?? d.settings.padLastWindow
-            d.settings.packConversations = try r.bool("pack_conversations") ?? d.settings.packConversations
-            if let t = try r.double("test_fraction") {
-                guard t >= 0 && t < 1 else { throw r.bad("test_fraction", "must be in [0, 1), not \(t)") }
-                d.settings.testFraction = t
-            }
-            d.settings.seed = try r.seed("seed") ?? d.settings.seed
-            d.settings.shuffle = try r.bool("shuffle") ?? d.settings.shuffle
-            settings.dataset = d
-            collect(&r)
-        }
-        if var r = try section("model") {
-            settings.model.path = try r.string("path").flatMap { $0.isEmpty ? nil : $0 }
-            collect(&r)
-        }
-        if var r = try section("lora") {
-            var l = settings.lora
-            l.rank = try r.int("rank", in: 1...4096) ?? l.rank
-            if let a = try r.double("alpha") {
-                guard a > 0 && a.isFinite else { throw r.bad("alpha", "must be a positive number, not \(a)") }
-                l.alpha = Float(a)
-            }
-            if let d = try r.double("dropout") {
-                guard d >= 0 && d < 1 else { throw r.bad("dropout", "must be in [0, 1), not \(d)") }
-                l.dropout = Float(d)
-            }
-            if let names = try r.strings("targets") {
-                var targets: [LoRATarget] = []
-                for name in names {
-                    guard let t = LoRATarget(name: name) else {
-                        throw r.bad("targets", "has '\(name)'; use q, k, v, o, gate, up, down")
-                    }
-                    targets.append(t)
-                }
-                guard !targets.isEmpty else { throw r.bad("targets", "must name at least one projection") }
-                l.targets = LoRATarget.allCases.filter(targets.contains)
-            }
-            l.useRSLoRA = try r.bool("rslora") ?? l.useRSLoRA
-            settings.lora = l
-            collect(&r)
-        }
-        if var r = try section("training") {
-            var t = settings.training
-            if let lr = try r.double("learning_rate") {
-                guard lr > 0 && lr < 1 else { throw r.bad("learning_rate", "must be in (0, 1), not \(lr)") }
-                t.learningRate = lr
-            }
-            if let s = try r.string("schedule") {
-                guard let schedule = LearningRateSchedule(rawValue: s) else {
-                    throw r.bad("schedule", "must be constant, linear or cosine, not '\(s)'")
-                }
-                t.schedule = schedule
-            }
-            t.warmupSteps = try r.int("warmup_steps", in: 0...Int.max) ?? t.warmupSteps
-            t.epochs = try r.int("epochs", in: 1...100_000) ?? t.epochs
-            t.maxSteps = try r.int("max_steps", in: 0...Int.max) ?? t.maxSteps
-            t.batchSize = try r.int("batch_size", in: 1...4096) ?? t.batchSize
-            t.gradAccumulation = try r.int("grad_accumulation", in: 1...4096) ?? t.gradAccumulation
-            t.evalEvery = try r.int("eval_every", in: 0...Int.max) ?? t.evalEvery
-            t.saveEvery = try r.int("save_every", in: 0...Int.max) ?? t.saveEvery
-            if let w = try r.double("weight_decay") {
-                guard w >= 0 && w.isFinite else { throw r.bad("weight_decay", "must be 0 or more, not \(w)") }
-                t.weightDecay = w
-            }
-            t.seed = try r.seed("seed") ?? t.seed
-            if let q = try r.string("base_quant") {
-                guard q.isEmpty || BaseQuantization(rawValue: q) != nil else {
-                    throw r.bad("base_quant", "must be \"\" (the model file's format), nf4, q8_0 or q4_0, not '\(q)'")
-                }
-                t.baseQuant = BaseQuantization(rawValue: q)
-            }
-            settings.training = t
-            collect(&r)
-        }
-        if var r = try section("chat") {
-            var c = settings.chat
-            if let v = try r.double("temperature") {
-                guard v >= 0 && v.isFinite else { throw r.bad("temperature", "must be 0 or more, not \(v)") }
-                c.sampling.temperature = Float(v)
-            }
-            c.sampling.topK = try r.int("top_k", in: 0...Int.max) ?? c.sampling.topK
-            if let v = try r.double("top_p") {
-                guard v > 0 && v <= 1 else { throw r.bad("top_p", "must be in (0, 1], not \(v)") }
-                c.sampling.topP = Float(v)
-            }
-            if let v = try r.double("min_p") {
-                guard v >= 0 && v < 1 else { throw r.bad("min_p", "must be in [0, 1), not \(v)") }
-                c.sampling.minP = Float(v)
-            }
-            if let v = try r.double("repeat_penalty") {
-                guard v > 0 && v.isFinite else { throw r.bad("repeat_penalty", "must be positive, not \(v)") }
-                c.sampling.repetitionPenalty = Float(v)
-            }
-            c.sampling.seed = try r.seed("seed") ?? c.sampling.seed
-            c.maxTokens = try r.int("max_tokens", in: 1...1_000_000) ?? c.maxTokens
-            c.systemPrompt = try r.string("system_prompt") ?? c.systemPrompt
-            c.adapter = try r.string("adapter").flatMap { $0.isEmpty ? nil : $0 }
-            settings.chat = c
             collect(&r)
         }
         if var r = try section("ui") {
@@ -218,49 +128,37 @@ public struct WorkspaceTOML: Sendable {
         }
         section("pdf", [
             "path = \(quote(s.pdf.path ?? ""))",
-            s.pdf.crop.map { "crop = [\(number($0.x0)), \(number($0.top)), \(number($0.x1)), \(number($0.bottom))]  # points: x0, top, x1, bottom" }
+            s.pdf.crop.map { "crop = [\(shortest($0.x0)), \(shortest($0.top)), \(shortest($0.x1)), \(shortest($0.bottom))]  # points: x0, top, x1, bottom" }
                 ?? "# crop = [x0, top, x1, bottom]  # points from the top-left corner; unset keeps whole pages",
             s.pdf.bodyPages.map { "body_pages = [\($0.lowerBound), \($0.upperBound)]" } ?? "# body_pages = [first, last]",
             "output = \(quote(s.pdf.output))",
         ])
-        let d = s.dataset
-        section("dataset", [
-            "input = \(quote(d.input))", "format = \(quote(d.format.rawValue))", "output = \(quote(d.output))",
-            "context_length = \(d.settings.contextLength)", "min_length = \(d.settings.minLength)",
-            "eos_at_paragraph_ends = \(d.settings.eosAtParagraphEnds)", "newlines_to_spaces = \(d.settings.newlinesToSpaces)",
-            "pad_last_window = \(d.settings.padLastWindow)", "pack_conversations = \(d.settings.packConversations)",
-            "test_fraction = \(number(d.settings.testFraction))", "seed = \(d.settings.seed)", "shuffle = \(d.settings.shuffle)",
-        ])
+        func schemaLines(_ name: String) -> [String] {
+            WorkspaceSettings.schema.filter { $0.section == name }.map { setting in
+                "\(setting.key) = \(literal(setting.value(in: s)))" + (setting.note.map { "  # \($0)" } ?? "")
+            }
+        }
+        section("dataset", schemaLines("dataset"))
         section("model", ["path = \(quote(s.model.path ?? ""))  # empty: the default model (\(ModelCache.defaultModelFile))"])
-        section("lora", [
-            "rank = \(s.lora.rank)", "alpha = \(number(Double(s.lora.alpha)))", "dropout = \(number(Double(s.lora.dropout)))",
-            "targets = [\(s.lora.targets.map { quote($0.rawValue) }.joined(separator: ", "))]", "rslora = \(s.lora.useRSLoRA)",
-        ])
-        let t = s.training
-        section("training", [
-            "learning_rate = \(number(t.learningRate))", "schedule = \(quote(t.schedule.rawValue))",
-            "warmup_steps = \(t.warmupSteps)", "epochs = \(t.epochs)", "max_steps = \(t.maxSteps)  # 0: run the epochs",
-            "batch_size = \(t.batchSize)", "grad_accumulation = \(t.gradAccumulation)", "eval_every = \(t.evalEvery)",
-            "save_every = \(t.saveEvery)", "weight_decay = \(number(t.weightDecay))", "seed = \(t.seed)",
-            "base_quant = \(quote(t.baseQuant?.rawValue ?? ""))  # \"\": the model file's format; nf4, q8_0 or q4_0 requantizes the layers' projections at load",
-        ])
-        let c = s.chat
-        section("chat", [
-            "temperature = \(number(Double(c.sampling.temperature)))", "top_k = \(c.sampling.topK)",
-            "top_p = \(number(Double(c.sampling.topP)))", "min_p = \(number(Double(c.sampling.minP)))",
-            "repeat_penalty = \(number(Double(c.sampling.repetitionPenalty)))", "seed = \(c.sampling.seed)",
-            "max_tokens = \(c.maxTokens)", "system_prompt = \(quote(c.systemPrompt))", "adapter = \(quote(c.adapter ?? ""))",
-        ])
+        section("lora", schemaLines("lora"))
+        section("training", schemaLines("training"))
+        section("chat", schemaLines("chat"))
         section("ui", ["theme = \(quote(s.ui.theme))"])
         for entry in unknown where !entry.section.isEmpty && !Self.sections.contains(entry.section) { out += "\n" + entry.text + "\n" }
         return out
     }
 }
 
-/// A float as TOML writes it: always with a decimal point or exponent, shortest round-trip digits.
-func number(_ value: Double) -> String {
-    let text = "\(value)"
-    return text.contains(".") || text.contains("e") ? text : text + ".0"
+/// A value as TOML writes it; floats with their shortest round-trip digits.
+func literal(_ value: SettingValue) -> String {
+    switch value {
+    case .integer(let i): "\(i)"
+    case .real(let d): shortest(d)
+    case .single(let f): shortest(f)
+    case .flag(let b): "\(b)"
+    case .text(let t): quote(t)
+    case .list(let items): "[" + items.map(quote).joined(separator: ", ") + "]"
+    }
 }
 
 /// A TOML basic string.
@@ -300,6 +198,21 @@ struct SectionReader {
     private mutating func value(_ key: String) -> TOMLValueConvertible? {
         used.insert(key)
         return table[key]
+    }
+
+    /// The value of a schema setting, typed by its kind; nil when the key is absent.
+    mutating func value(_ setting: Setting) throws(WorkspaceError) -> SettingValue? {
+        switch setting.kind {
+        case .integer: return try int(setting.key, in: Int.min...Int.max).map { .integer($0) }
+        case .real: return try double(setting.key).map { .real($0) }
+        case .single:
+            guard let d = try double(setting.key) else { return nil }
+            // Read from the text's digits as a Float, not rounded through a Double.
+            return .single(Float(shortest(d)) ?? Float(d))
+        case .flag: return try bool(setting.key).map { .flag($0) }
+        case .text, .choice: return try string(setting.key).map { .text($0) }
+        case .list: return try strings(setting.key).map { .list($0) }
+        }
     }
 
     mutating func string(_ key: String) throws(WorkspaceError) -> String? {

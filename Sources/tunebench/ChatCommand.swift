@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import Pipeline
 
 struct ChatCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,14 +26,10 @@ struct ChatCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (model, tokenizer) = try modelOptions.load()
-        let (template, warning) = ChatTemplate.loadOrFallback(source: model.gguf["tokenizer.chat_template"]?.stringValue)
-        if let warning { printError("warning: \(warning)") }
-        let session = InferenceSession(model: model, contextLength: ctx, threads: modelOptions.threads,
-                                       adapter: try adapterOptions.load(for: model))
-        let generator = TextGenerator(session: session, tokenizer: tokenizer)
-        let bos = tokenizer.bosID.map { tokenizer.piece(for: $0) } ?? ""
-        let eos = tokenizer.eosID.map { tokenizer.piece(for: $0) } ?? ""
+        let (model, _) = try modelOptions.load()
+        let chat = try ChatSession(model: model, adapter: try adapterOptions.load(for: model), contextLength: ctx,
+                                   threads: modelOptions.threads)
+        if let warning = chat.format.warning { printError("tunebench chat: warning: \(warning)") }
         var systemPrompt = system
         var messages: [ChatMessage] = []
         func reset() {
@@ -59,28 +56,21 @@ struct ChatCommand: ParsableCommand {
             if input.hasPrefix("/") { printError("unknown command \(input); try /reset, /system TEXT, /quit"); continue }
 
             messages.append(ChatMessage(role: "user", content: line))
-            // Drop the oldest turns (keeping a system message) until the prompt and a reply fit.
-            var prompt: [Int32] = []
-            while true {
-                prompt = tokenizer.encode(try template.render(messages: messages, addGenerationPrompt: true, bosToken: bos, eosToken: eos))
-                if prompt.count + maxTokens <= ctx { break }
-                let first = messages.first?.role == "system" ? 1 : 0
-                if messages.count - first <= 1 {
-                    messages.removeLast()
-                    prompt = []
-                    break
-                }
-                messages.remove(at: first)
-            }
-            if prompt.isEmpty { printError("that message is too long for the context (\(ctx) tokens)"); continue }
             var reply = ""
             var result = GenerationStats()
-            let stopped = try Interrupt.reply { shouldStop in
-                result = try generator.generate(prompt: prompt, maxTokens: maxTokens, sampling: sampling.parameters,
-                                                shouldStop: shouldStop) { text in
-                    reply += text
-                    writeOut(text)
+            let stopped: Bool
+            do {
+                stopped = try Interrupt.reply { shouldStop in
+                    result = try chat.reply(to: messages, maxTokens: maxTokens, sampling: sampling.parameters,
+                                            shouldStop: shouldStop) { text in
+                        reply += text
+                        writeOut(text)
+                    }
                 }
+            } catch let error as ChatFormatError {
+                messages.removeLast()
+                printError(error.description)
+                continue
             }
             writeOut("\n")
             if stopped { printError("(stopped)") }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Corpus
 import Foundation
+import Pipeline
 
 /// `tunebench extract`: PDF → pages.jsonl, one `{"<page>": "<text>"}` line per page, streamed.
 struct ExtractCommand: ParsableCommand {
@@ -9,7 +10,8 @@ struct ExtractCommand: ParsableCommand {
         abstract: "Extract the text of a PDF's pages inside a crop box into a JSONL file.",
         discussion: """
             Writes one line per page, {"<page number>": "<text>"}, page numbers 1-based physical \
-            indices, flushed as each page is done. Coordinates are PDF points from the page's \
+            indices, into a temporary file renamed over --out when all pages are done (a failure \
+            leaves an earlier --out as it was). Coordinates are PDF points from the page's \
             top-left corner (as pdfplumber's x0, top, x1, bottom). --auto proposes a crop box \
             that cuts running headers, footers and page numbers and the page range of the body \
             (skipping front and back matter) unless --pages is given.
@@ -81,23 +83,9 @@ struct ExtractCommand: ParsableCommand {
             }
         }
 
-        guard let file = fopen(out, "w") else {
-            throw PDFError.outputFailed(path: out, reason: String(cString: strerror(errno)))
-        }
-        defer { fclose(file) }
         let bar = isatty(STDERR_FILENO) != 0 ? ProgressBar(total: pageNumbers.count) : nil
-        // A second copy of the document lets both cores read pages (poppler documents are single-threaded).
-        let workers = min(ProcessInfo.processInfo.activeProcessorCount, 4)
-        let documents = [document] + (1..<max(workers, 1)).compactMap { _ in try? PDFDocument(path: pdf, password: password) }
-        let summary = try PageExtraction(crop: box, pages: pageNumbers).run(
-            on: documents,
-            sink: { number, text in
-                let line = jsonlLine(page: number, text: text) + "\n"
-                guard fputs(line, file) >= 0, fflush(file) == 0 else {
-                    throw PDFError.outputFailed(path: out, reason: String(cString: strerror(errno)))
-                }
-            },
-            progress: { done, total in bar?.update(done) })
+        let summary = try ExtractJob(pdf: pdf, password: password, crop: box, pages: pageNumbers, output: URL(fileURLWithPath: out))
+            .run(document: document, progress: { done, total in bar?.update(done) })
         bar?.finish()
 
         for warning in summary.warnings { report("warning: \(warning)") }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Corpus
 import Engine
 import Foundation
+import Pipeline
 
 /// `tunebench prepare`: JSONL → token windows with a train/test split, in a dataset directory.
 struct PrepareCommand: ParsableCommand {
@@ -70,30 +71,17 @@ struct PrepareCommand: ParsableCommand {
                 ? "the default model is not cached at \(modelURL.path); run scripts/fetch-model.sh to download it"
                 : "no model or tokenizer at \(modelURL.path)")
         }
-        let tokenizer: Tokenizer
-        var renderer = Self.chatML
-        if modelURL.pathExtension == "json" {
-            tokenizer = try Tokenizer(huggingFaceJSON: modelURL)
-        } else {
-            let gguf = try GGUFFile(path: modelURL.path)
-            tokenizer = try Tokenizer(gguf: gguf)
-            renderer = Self.renderer(for: gguf, tokenizer: tokenizer)
-        }
-
-        let inputURL = URL(fileURLWithPath: input)
-        let read = try JSONLReader(format: format, strict: strict).read(contentsOf: inputURL)
+        let tokenizer = try DatasetTokenizer.load(modelURL)
+        if let warning = tokenizer.chatFormat.warning, format == .chat || format == .auto { Self.warn(warning) }
+        var job = PrepareJob(input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: out), format: format, settings: settings)
+        job.strict = strict
+        job.exportJSONL = exportJsonl
+        let result = try job.run(tokenizer: tokenizer)
+        let read = result.read
         for bad in read.badLines.prefix(10) { Self.warn("skipped \(bad)") }
         if read.badLines.count > 10 { Self.warn("… and \(read.badLines.count - 10) more bad lines") }
 
-        let settings = self.settings
-        let splits = try DatasetPreparer(settings: settings)
-            .prepare(read.records, tokenizer: tokenizer, chatRenderer: renderer, badLines: read.badLines.count)
-        let identity = TokenizerIdentity(tokenizer: tokenizer, modelFile: modelURL.lastPathComponent)
-        try DatasetWriter(exportJSONL: exportJsonl).write(
-            splits, to: URL(fileURLWithPath: out), source: inputURL.lastPathComponent, sourceFormat: read.format,
-            tokenizer: identity, settings: settings, createdBy: "tunebench \(EngineInfo.version)")
-
-        let stats = splits.stats
+        let stats = result.splits.stats
         print("format: \(read.format.rawValue), \(read.lineCount) lines, \(stats.badLines) bad")
         print("records: \(stats.recordsRead) read, \(stats.recordsKept) kept, \(stats.recordsDropped) shorter than \(settings.minLength) characters dropped")
         print("characters: \(stats.characters) kept")
@@ -102,27 +90,6 @@ struct PrepareCommand: ParsableCommand {
         print("record lengths (characters):")
         for line in LengthHistogram(lengths: stats.recordLengths).lines() { print("  " + line) }
         print("wrote \(out)/")
-    }
-
-    /// ChatML (`<|im_start|>role\ncontent<|im_end|>\n`), SmolLM2's format.
-    /// Renders conversations with the model's own chat template (ChatML when it has none or it
-    /// cannot be used, with a warning).
-    static func renderer(for gguf: GGUFFile, tokenizer: Tokenizer) -> ChatRenderer {
-        let (template, warning) = ChatTemplate.loadOrFallback(source: gguf["tokenizer.chat_template"]?.stringValue)
-        if let warning { warn(warning) }
-        let bos = tokenizer.bosID.map { tokenizer.piece(for: $0) } ?? ""
-        let eos = tokenizer.eosID.map { tokenizer.piece(for: $0) } ?? ""
-        return { messages, addGenerationPrompt in
-            try template.render(messages: messages.map { Engine.ChatMessage(role: $0.role, content: $0.content) },
-                                addGenerationPrompt: addGenerationPrompt, bosToken: bos, eosToken: eos)
-        }
-    }
-
-    static let chatML: ChatRenderer = { messages, addGenerationPrompt in
-        var text = ""
-        for message in messages { text += "<|im_start|>\(message.role)\n\(message.content)<|im_end|>\n" }
-        if addGenerationPrompt { text += "<|im_start|>assistant\n" }
-        return text
     }
 
     private static func warn(_ message: String) {

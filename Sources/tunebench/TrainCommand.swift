@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import Pipeline
 import Workspace
 
 struct TrainCommand: ParsableCommand {
@@ -39,9 +40,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed for data order, dropout and the adapter's initialisation.") var seed: UInt64?
     @Option(help: "Evaluate on the test split every N steps (0: never).") var evalEvery: Int?
     @Option(help: "Write a checkpoint every N steps (0: only at the end).") var saveEvery: Int?
-    @Option(help: "Stop when the eval loss has not improved for N evaluations.") var patience: Int?
+    @Option(help: "Stop when the eval loss has not improved for N evaluations (0: never).") var patience: Int?
     @Option(help: "Generate from --sample-prompt every N steps.") var sampleEvery: Int?
-    @Option(help: "The prompt of the sample generations.") var samplePrompt: String = "It is a truth universally acknowledged"
+    @Option(help: "The text the samples continue (default: the opening of the first test window).") var samplePrompt: String?
     @Flag(help: "Hold the frozen base in f32 (faster, more memory) instead of dequantizing each matrix when used.") var dequantizeBase = false
     @Option(help: ArgumentHelp("Requantize the frozen base at load: nf4 (QLoRA's 4-bit NormalFloat, 64-weight blocks), q8_0 or q4_0.",
                                discussion: "Only the layers' q, k, v, o, gate, up and down projections are requantized; the token embedding and the output head stay as the model file stores them. Default: the model file's own format.",
@@ -68,34 +69,38 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
+    /// The job: the workspace's settings (a fresh workspace's when there is none) with the flags
+    /// applied on top, through the same builder as the Train pane.
     func spec() throws -> FineTuneSpec {
         // The workspace: --workspace, else the current folder when it has a tunebench.toml.
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         let folder = workspace.map { URL(fileURLWithPath: $0) }
             ?? (FileManager.default.fileExists(atPath: cwd.appendingPathComponent(Workspace.fileName).path) ? cwd : nil)
-        let ws = try folder.map { try Workspace.open(at: $0) }
-        let modelURL = model.map { ModelCache.resolve($0) } ?? ws?.modelURL ?? ModelCache.defaultModel
-        guard FileManager.default.fileExists(atPath: modelURL.path) else { throw CLIError("no model at \(modelURL.path)") }
-        guard let datasetURL = dataset.map({ URL(fileURLWithPath: $0) }) ?? ws?.datasetURL else {
-            throw CLIError("say which dataset to train on: --dataset DIR (made by tunebench prepare), or run in a workspace")
+        var ws = try folder.map { try Workspace.open(at: $0) } ?? Workspace(directory: cwd, settings: WorkspaceSettings())
+        for warning in ws.warnings { printError("tunebench train: warning: \(warning)") }
+        try apply(to: &ws.settings, cwd: cwd)
+        do {
+            return try FineTuneSpec(workspace: ws, runDirectory: out.map { URL(fileURLWithPath: $0).standardizedFileURL },
+                                    resume: resume, threads: threads)
+        } catch { throw CLIError(error.description) }
+    }
+
+    /// The flags given, over `settings`. Paths on the command line are relative to the current folder.
+    func apply(to settings: inout WorkspaceSettings, cwd: URL) throws {
+        if let model {
+            let local = cwd.appendingPathComponent(model).standardizedFileURL
+            settings.model.path = model.hasPrefix("/") ? model : FileManager.default.fileExists(atPath: local.path) ? local.path : model
         }
-        let runURL = out.map { URL(fileURLWithPath: $0) }
-            ?? (ws?.directory ?? cwd).appendingPathComponent("runs/\(Self.runName())")
-        var spec = FineTuneSpec(modelPath: modelURL.path, datasetDirectory: datasetURL, runDirectory: runURL)
-        spec.threads = threads
-        spec.lora = ws?.settings.lora ?? LoRAConfig()
-        if let loraR { spec.lora.rank = loraR }
-        if let loraAlpha { spec.lora.alpha = loraAlpha }
-        if let loraDropout { spec.lora.dropout = loraDropout }
-        if let loraTargets { spec.lora = LoRAConfig(rank: spec.lora.rank, alpha: spec.lora.alpha, dropout: spec.lora.dropout,
-                                                    targets: loraTargets.split(separator: ",").compactMap { LoRATarget(name: String($0)) },
-                                                    useRSLoRA: spec.lora.useRSLoRA) }
-        if rslora { spec.lora.useRSLoRA = true }
-        // Without a workspace, a fresh workspace's defaults (cosine, 10 warm-up steps, eval every 50…),
-        // so that the command line and the Train pane start the same job from the same settings.
-        var t = (ws?.settings.training ?? TrainingSection()).trainerSettings
+        if let dataset { settings.dataset.output = URL(fileURLWithPath: dataset, relativeTo: cwd).standardizedFileURL.path }
+        var s = settings
+        if let loraR { s.lora.rank = loraR }
+        if let loraAlpha { s.lora.alpha = loraAlpha }
+        if let loraDropout { s.lora.dropout = loraDropout }
+        if let loraTargets { s.lora.targets = LoRATarget.allCases.filter(loraTargets.split(separator: ",").compactMap { LoRATarget(name: String($0)) }.contains) }
+        if rslora { s.lora.useRSLoRA = true }
+        var t = s.training
         if let learningRate { t.learningRate = learningRate }
-        if let schedule, let s = LRSchedule(rawValue: schedule) { t.schedule = s }
+        if let schedule, let value = LRSchedule(rawValue: schedule) { t.schedule = value }
         if let warmupSteps { t.warmupSteps = warmupSteps }
         if let weightDecay { t.weightDecay = weightDecay }
         if let batchSize { t.batchSize = batchSize }
@@ -106,31 +111,26 @@ struct TrainCommand: ParsableCommand {
         if let seed { t.seed = seed }
         if let evalEvery { t.evalEvery = evalEvery }
         if let saveEvery { t.saveEvery = saveEvery }
-        if let patience { t.earlyStoppingPatience = patience }
+        if let patience { t.earlyStoppingPatience = patience > 0 ? patience : nil }
         if let sampleEvery { t.sampleEvery = sampleEvery }
-        spec.training = t
-        spec.adapterSeed = t.seed
-        spec.samplePrompt = t.sampleEvery > 0 ? samplePrompt : nil
-        spec.dequantizeBase = dequantizeBase
+        if let samplePrompt { t.samplePrompt = samplePrompt }
         // An empty --base-quant keeps the model file's format even when the workspace names one.
-        spec.baseQuant = baseQuant.map { BaseQuantization(rawValue: $0) } ?? ws?.settings.training.baseQuant
-        spec.resume = resume
-        return spec
-    }
-
-    static func runName() -> String {
-        let f = DateFormatter()
-        f.dateFormat = "yyyyMMdd-HHmmss"
-        return f.string(from: Date())
+        if let baseQuant { t.baseQuant = BaseQuantization(rawValue: baseQuant) }
+        s.training = t
+        for section in ["lora", "training"] {
+            do { try s.validate(section: section) } catch { throw ValidationError(error.description) }
+        }
+        settings = s
     }
 
     func run() throws {
-        let spec = try spec()
+        var spec = try spec()
+        spec.dequantizeBase = dequantizeBase
         let job: FineTuneJob
         do { job = try FineTuneJob(spec: spec) } catch { throw CLIError("\(error)") }
         say("run \(spec.runDirectory.path)")
         say("model \(spec.modelPath), dataset \(spec.datasetDirectory.path): \(job.dataset.train.count) train / \(job.dataset.test.count) test windows of \(job.dataset.manifest.contextLength) tokens")
-        if let q = spec.baseQuant { say("base projections requantized to \(q.rawValue) (embedding and output head as stored)") }
+        if let q = spec.training.baseQuant { say("base projections requantized to \(q.rawValue) (embedding and output head as stored)") }
         say("LoRA r=\(spec.lora.rank) alpha=\(spec.lora.alpha)\(spec.lora.useRSLoRA ? " (rsLoRA)" : "") dropout \(spec.lora.dropout) on \(spec.lora.targets.map(\.rawValue).joined(separator: ",")); \(job.trainer.totalSteps) steps")
         say(job.trainableParameters)
         do {

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Testing
 import Workspace
@@ -24,7 +25,7 @@ import Workspace
             #expect((config["lora"] as? [String: Any])?["rank"] as? Int == 2)
             #expect(config["model"] as? String == TrainingKillTests.model.path)
             // No workspace here: the settings not given are a fresh workspace's, as the Train pane would start with.
-            let fresh = TrainingSection()
+            let fresh = TrainingSettings.fineTuneDefaults
             #expect(config["schedule"] as? String == fresh.schedule.rawValue && config["warmupSteps"] as? Int == fresh.warmupSteps)
             #expect(config["saveEvery"] as? Int == fresh.saveEvery && config["learningRate"] as? Double == fresh.learningRate)
         }

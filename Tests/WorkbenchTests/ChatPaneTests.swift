@@ -99,16 +99,21 @@ private final class FakeGenerator: ChatGenerator {
         #expect(render(pane)[8] == "model: ok")
     }
 
-    @Test func sideBySideAnswersWithBaseAndAdapter() {
+    @Test func sideBySideAnswersWithBaseAndAdapter() throws {
         let gen = FakeGenerator(base: ["plain ", "reply"])
         let pane = sync(gen)
         _ = pane.handle(.key(.control("t")))
         #expect(!pane.sideBySide && pane.message == "side by side needs an adapter: /adapter PATH")
-        type(pane, "/adapter runs/a1/adapter"); _ = pane.handle(.key(.enter))
+        // A PEFT folder (what /adapter checks for when it is typed).
+        let adapter = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: adapter) }
+        try Data("{}".utf8).write(to: adapter.appendingPathComponent("adapter_config.json"))
+        type(pane, "/adapter \(adapter.path)"); _ = pane.handle(.key(.enter))
+        #expect(pane.message == "adapter: \(adapter.path); conversation cleared")
         _ = pane.handle(.key(.control("t")))
         #expect(pane.sideBySide)
         type(pane, "Hello"); _ = pane.handle(.key(.enter)); pane.update()
-        #expect(gen.requests.withLock { $0.map(\.adapterPath) } == [nil, "runs/a1/adapter"])
+        #expect(gen.requests.withLock { $0.map(\.adapterPath) } == [nil, adapter.path])
         let lines = render(pane, width: 61, height: 10)
         // 61 columns: 30 for the base, a rule, 30 for base + adapter.
         #expect(lines[1] == "base" + String(repeating: " ", count: 26) + "│base + adapter")
@@ -124,9 +129,13 @@ private final class FakeGenerator: ChatGenerator {
             type(pane, cmd); _ = pane.handle(.key(.enter))
         }
         type(pane, "/temp hot"); _ = pane.handle(.key(.enter))
-        #expect(pane.message == "/temp needs a number in 0.0...5.0, not \"hot\"")
+        #expect(pane.message == "/temp hot: enter a number, e.g. 0.05 or 2e-4")
+        type(pane, "/top-p 0"); _ = pane.handle(.key(.enter))
+        #expect(pane.message == "/top-p 0: top-p must be in (0, 1], not 0.0")
+        type(pane, "/adapter runs/none-here"); _ = pane.handle(.key(.enter))
+        #expect(pane.message?.hasPrefix("no adapter at /") == true && pane.message?.hasSuffix("/runs/none-here") == true)
         type(pane, "/frobnicate"); _ = pane.handle(.key(.enter))
-        #expect(pane.message?.hasPrefix("unknown command /frobnicate; try /model PATH") == true)
+        #expect(pane.message?.hasPrefix("unknown command /frobnicate; try /adapter PATH") == true)
         type(pane, "go"); _ = pane.handle(.key(.enter)); pane.update()
         let r = gen.requests.withLock { $0[0] }
         #expect(r.sampling.temperature == 0.2 && r.sampling.topK == 5 && r.sampling.seed == 7 && r.maxTokens == 32)

@@ -1,6 +1,7 @@
 import Corpus
 import Engine
 import Foundation
+import Pipeline
 import Testing
 import Workspace
 @testable import Workbench
@@ -25,14 +26,15 @@ struct DatasetFixture: Decodable {
 let goldenTokenizer = TokenizerSource { try loadedGoldenTokenizer.get() }
 
 /// Loaded once for all tests (parsing the JSON takes most of a second in a debug build).
-let loadedGoldenTokenizer = Result<TokenizerSource.Loaded, Error> {
+let loadedGoldenTokenizer = Result<DatasetTokenizer, Error> {
     let url = packageRoot().deletingLastPathComponent().appendingPathComponent("shared/golden/smollm2-tokenizer.json")
     var vocabulary = try TokenizerVocabulary(huggingFaceJSON: url)
     vocabulary.bosID = 1
     vocabulary.eosID = 2
     vocabulary.paddingID = 2
     let tokenizer = try Tokenizer(vocabulary: vocabulary)
-    return .init(tokenizer: tokenizer, renderer: nil, identity: TokenizerIdentity(tokenizer: tokenizer, modelFile: "smollm2-tokenizer.json"))
+    return DatasetTokenizer(tokenizer: tokenizer, chatFormat: ChatFormat(template: .chatML, tokenizer: tokenizer),
+                            identity: TokenizerIdentity(tokenizer: tokenizer, modelFile: "smollm2-tokenizer.json"))
 }
 
 @Suite struct DatasetPaneTests {
@@ -116,7 +118,7 @@ let loadedGoldenTokenizer = Result<TokenizerSource.Loaded, Error> {
         _ = pane.handle(.key(.up))
         _ = pane.handle(.key(.up))
         for key: Key in [.enter, .character("1"), .enter] { _ = pane.handle(.key(key)) }
-        #expect(pane.message == "error: --ctx must be between 2 and 1048576 tokens")
+        #expect(pane.message == "error: the context length must be between 2 and 1048576 tokens, not 1")
         #expect(model.settings.dataset.settings.contextLength == 256)
         let grid = render(pane)
         let row = try #require(grid.find("context length"))

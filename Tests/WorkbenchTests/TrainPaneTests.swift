@@ -1,16 +1,17 @@
 import Foundation
 import Testing
+import Workspace
 @testable import Workbench
 
 /// A trainer stand-in: records calls and, on start, reports a short run through the event sink.
 private final class FakeController: TrainingController {
     var state = TrainingState.idle
-    var started: [TrainingSettings] = []
+    var started: [Workspace] = []
     var calls: [String] = []
     var sink: (@Sendable (TrainingEvent) -> Void)?
 
-    func start(_ settings: TrainingSettings, events: @escaping @Sendable (TrainingEvent) -> Void) throws {
-        started.append(settings)
+    func start(_ workspace: Workspace, events: @escaping @Sendable (TrainingEvent) -> Void) throws {
+        started.append(workspace)
         sink = events
         state = .running
         events(.state(.running))
@@ -28,6 +29,11 @@ private final class FakeController: TrainingController {
     func stop() { calls.append("stop"); state = .finished; sink?(.state(.finished)) }
 }
 
+/// A Train pane over a fresh workspace in a temporary folder.
+private func trainPane(_ controller: FakeController, _ configure: (inout WorkspaceSettings) -> Void = { _ in }) throws -> TrainPane {
+    TrainPane(controller: controller, model: WorkspaceModel(try makeSampleWorkspace(configure)))
+}
+
 @Suite struct TrainPaneTests {
     private func press(_ pane: TrainPane, _ keys: Key...) { for k in keys { _ = pane.handle(.key(k)) } }
     private func type(_ pane: TrainPane, _ text: String) { for c in text { _ = pane.handle(.key(.character(c))) } }
@@ -39,18 +45,22 @@ private final class FakeController: TrainingController {
 
     @Test func editedSettingsReachTheControllerAndTheRunIsDrawn() throws {
         let fake = FakeController()
-        let pane = TrainPane(controller: fake)
-        // Rank: a bad value is refused with a message, a good one accepted.
+        let pane = try trainPane(fake)
+        // Rank: a bad value is refused with the engine's reason, a good one accepted.
         press(pane, .enter, .control("u")); type(pane, "0"); press(pane, .enter)
-        // The message wraps at the bottom of the form area (rows 1…18: 15 fields and 3 spare rows).
-        let refused = render(pane).lines.map { String($0.prefix(36)).trimmingCharacters(in: .whitespaces) }
-        #expect(refused[17...18] == ["LoRA rank: must be between 1 and", "4096"], "\(refused)")
+        let refused = render(pane).lines.map { String($0.prefix(36)) }.joined(separator: " ")
+        #expect(refused.contains("rank: LoRA rank must be between 1"), "\(refused)")
+        #expect(pane.form.isEditing)
         press(pane, .control("u")); type(pane, "16"); press(pane, .enter)
-        // Schedule: five rows down, cycled from cosine to constant.
-        press(pane, .down, .down, .down, .down, .down, .right)
+        // Schedule: 13 rows down (after the LoRA and optimizer settings), cycled from cosine to constant.
+        for _ in 0..<13 { press(pane, .down) }
+        press(pane, .right)
         press(pane, .character("s"))
         #expect(fake.started.count == 1)
-        #expect(fake.started[0].lora.rank == 16 && fake.started[0].schedule == .constant)
+        #expect(fake.started[0].settings.lora.rank == 16 && fake.started[0].settings.training.schedule == .constant)
+        // The run is the workspace's: the edits are in its file too.
+        let saved = try Workspace.open(at: fake.started[0].directory)
+        #expect(saved.settings == fake.started[0].settings)
         #expect(pane.update())
         #expect(pane.state == .running)
 
@@ -60,8 +70,8 @@ private final class FakeController: TrainingController {
         #expect(right[0] == "● running  step 20/100  epoch 0.50  250 tok/s  ETA 2m40s  mem 300 MB")
         #expect(right[1].hasPrefix("─ loss  ─ smoothed 0.60  • eval  last 1.0500  eval 1.5000"))
         // Labels right-aligned in at most half the 36-column settings area.
-        #expect(lines[1].hasPrefix("         LoRA rank 16 "))
-        #expect(lines[6].hasPrefix("          schedule ‹ constant › "))
+        #expect(lines[1].hasPrefix("             rank 16 "), "\(lines[1])")
+        #expect(lines.contains { $0.hasPrefix("         schedule ‹ constant › ") })
         // The chart's plot area holds braille in the three series' colours.
         let g = render(pane)
         var roles = Set<ColorRole>()
@@ -75,28 +85,27 @@ private final class FakeController: TrainingController {
     }
 
     @Test func theWorkspacesBaseQuantIsShownKeptAndEditable() throws {
-        var settings = TrainingSettings()
-        settings.baseQuant = .q8_0
         let fake = FakeController()
-        let pane = TrainPane(controller: fake, settings: settings)
-        #expect(render(pane).lines.contains { $0.hasPrefix("        base quant ‹ q8_0 › ") })
+        let pane = try trainPane(fake) { $0.training.baseQuant = .q8_0 }
+        for _ in 0..<30 { press(pane, .down) }
+        #expect(render(pane).lines.contains { $0.hasPrefix("       base quant ‹ q8_0 › ") })
         press(pane, .character("s"))
-        #expect(fake.started.last?.baseQuant == .q8_0)
+        #expect(fake.started.last?.settings.training.baseQuant == .q8_0)
         press(pane, .character("x"))
 
         // The last field cycles: as stored → nf4 → q8_0 → q4_0 → as stored.
         let other = FakeController()
-        let fresh = TrainPane(controller: other)
-        #expect(render(fresh).lines.contains { $0.hasPrefix("        base quant ‹ as stored › ") })
-        for _ in 0..<15 { press(fresh, .down) }
+        let fresh = try trainPane(other)
+        for _ in 0..<30 { press(fresh, .down) }
+        #expect(render(fresh).lines.contains { $0.hasPrefix("       base quant ‹ as stored › ") })
         press(fresh, .right)
         press(fresh, .character("s"))
-        #expect(other.started.last?.baseQuant == .nf4)
+        #expect(other.started.last?.settings.training.baseQuant == .nf4)
     }
 
-    @Test func pauseResumeStopGoToTheController() {
+    @Test func pauseResumeStopGoToTheController() throws {
         let fake = FakeController()
-        let pane = TrainPane(controller: fake)
+        let pane = try trainPane(fake)
         press(pane, .character("p"))
         #expect(pane.message == "no run to pause or resume" && fake.calls.isEmpty)
         press(pane, .character("s")); pane.update()
@@ -111,8 +120,8 @@ private final class FakeController: TrainingController {
         #expect(!pane.form.isEditing)
     }
 
-    @Test func logToggleChangesTheChart() {
-        let pane = TrainPane(controller: FakeController())
+    @Test func logToggleChangesTheChart() throws {
+        let pane = try trainPane(FakeController())
         press(pane, .character("s")); pane.update()
         let linear = render(pane).lines
         press(pane, .character("l"))
@@ -127,7 +136,7 @@ private final class FakeController: TrainingController {
         let url = dir.appendingPathComponent("metrics.jsonl")
         try Data("{\"step\":1,\"loss\":2.5,\"lr\":1e-4,\"elapsed\":1}\n{\"step\":2,\"loss\":2.25,\"lr\":1e-4,\"elapsed\":2}\n".utf8).write(to: url)
         let fake = FakeController()
-        let pane = TrainPane(controller: fake)
+        let pane = try trainPane(fake)
         press(pane, .character("f")); type(pane, url.path); press(pane, .enter)
         #expect(pane.followedPath == url.path)
         #expect(pane.history.trainLoss.map(\.y) == [2.5, 2.25])
@@ -139,8 +148,8 @@ private final class FakeController: TrainingController {
         #expect(render(pane).lines[0].contains("● following  step 3"))
     }
 
-    @Test func followsATrainerStateFile() {
-        let pane = TrainPane(controller: FakeController())
+    @Test func followsATrainerStateFile() throws {
+        let pane = try trainPane(FakeController())
         pane.startFollowing(path: fixturesDirectory.appendingPathComponent("trainer_state.json").path)
         #expect(pane.history.totalSteps == 8)
         #expect(pane.history.trainLoss.map(\.x) == [2, 4, 6, 8])

@@ -83,14 +83,15 @@ func packageRoot() -> URL {
 
     @Test(arguments: [
         ("[dataset]\ncontext_length = \"big\"\n", "dataset.context_length must be a whole number"),
-        ("[dataset]\ncontext_length = 1\n", "dataset.context_length must be between 2 and 1048576, not 1"),
-        ("[dataset]\ntest_fraction = 1.5\n", "dataset.test_fraction must be in [0, 1), not 1.5"),
+        ("[dataset]\ncontext_length = 1\n", "dataset.context_length is refused: the context length must be between 2 and 1048576 tokens, not 1"),
+        ("[dataset]\ntest_fraction = 1.5\n", "dataset.test_fraction is refused: the test fraction must be in [0, 1), not 1.5"),
         ("[pdf]\ncrop = [10, 20, 5, 30]\n", "pdf.crop must be [x0, top, x1, bottom] with x0 < x1 and top < bottom"),
         ("[pdf]\nbody_pages = [9, 3]\n", "pdf.body_pages must be [first, last] page numbers from 1 with first ≤ last"),
         ("[lora]\ntargets = [\"q\", \"wq\"]\n", "lora.targets has 'wq'; use q, k, v, o, gate, up, down"),
-        ("[training]\nschedule = \"step\"\n", "training.schedule must be constant, linear or cosine, not 'step'"),
-        ("[training]\nbase_quant = \"nf8\"\n", "training.base_quant must be \"\" (the model file's format), nf4, q8_0 or q4_0, not 'nf8'"),
-        ("[chat]\ntop_p = 0\n", "chat.top_p must be in (0, 1], not 0.0"),
+        ("[training]\nschedule = \"step\"\n", "training.schedule must be linear, cosine or constant"),
+        ("[training]\nbase_quant = \"nf8\"\n", "training.base_quant must be \"as stored\", nf4, q8_0 or q4_0, not 'nf8'"),
+        ("[training]\nepochs = 0\nmax_steps = 0\n", "training.epochs is refused: train for at least one epoch or one step"),
+        ("[chat]\ntop_p = 0\n", "chat.top_p is refused: top-p must be in (0, 1], not 0.0"),
         ("pdf = 3\n", "pdf must be a [pdf] table"),
     ])
     func aBadValueIsOneLineNamingTheKey(text: String, message: String) {

@@ -26,12 +26,12 @@ public struct DatasetSettings: Codable, Sendable, Equatable {
 
     public init() {}
 
-    /// Checks ranges; the message names the command-line option.
+    /// Checks ranges (for the command line, the workspace file and the Dataset pane alike).
     public func validate() throws(DatasetError) {
-        guard minLength >= 0 else { throw .invalidSettings("--min-length must be 0 or more") }
+        guard minLength >= 0 else { throw .invalidSettings("the min length must be 0 or more, not \(minLength)") }
         guard contextLength >= 2 && contextLength <= 1 << 20 else {
-            throw .invalidSettings("--ctx must be between 2 and 1048576 tokens")
+            throw .invalidSettings("the context length must be between 2 and 1048576 tokens, not \(contextLength)")
         }
-        guard testFraction >= 0 && testFraction < 1 else { throw .invalidSettings("--test-size must be in [0, 1)") }
+        guard testFraction >= 0 && testFraction < 1 else { throw .invalidSettings("the test fraction must be in [0, 1), not \(testFraction)") }
     }
 }

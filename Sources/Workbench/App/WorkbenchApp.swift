@@ -20,6 +20,9 @@ public final class WorkbenchApp {
     public var colorsOff = false
     private let themes: ThemeLibrary?
     private var overlay: Overlay?
+    /// Called with the theme's name after the theme key changed it (the workbench saves it to the
+    /// workspace); returns a problem to show, or nil.
+    public var onThemeChange: ((String) -> String?)?
 
     enum Overlay { case help, confirmQuit(String) }
 
@@ -104,7 +107,7 @@ public final class WorkbenchApp {
         let next = names[((names.firstIndex(of: theme.name) ?? -1) + 1) % names.count]
         do {
             theme = try themes.load(next)
-            notice = "theme: \(next)"
+            notice = onThemeChange?(next) ?? "theme: \(next)"
         } catch { notice = error.description }
     }
 

@@ -3,7 +3,8 @@ import Workspace
 
 /// The open workspace, shared by the panes and the status bar (UI thread only). Panes change
 /// `settings` and call `save()`; a failed save is kept as `lastError` for the status bar.
-public final class WorkspaceModel {
+/// Unchecked Sendable: only the UI thread touches it (form validators run there too).
+public final class WorkspaceModel: @unchecked Sendable {
     public var workspace: Workspace
     public private(set) var lastError: String?
 
@@ -26,6 +27,10 @@ public final class WorkspaceModel {
             return false
         }
     }
+
+    /// A path the user typed in the workbench, resolved like the file's own paths: relative to the
+    /// workspace folder unless absolute (`~` expanded).
+    public func resolve(_ typed: String) -> URL { workspace.resolve(typed) }
 
     /// The folder's name, for the status bar.
     public var name: String { workspace.directory.lastPathComponent }

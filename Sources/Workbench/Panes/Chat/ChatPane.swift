@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Workspace
 import Synchronization
 
 /// The Chat pane: the conversation streamed as it is generated, an input line, and a side-by-side
@@ -19,6 +20,9 @@ public final class ChatPane: Pane {
     public let events = EventInbox<ChatEvent>()
 
     private let generator: any ChatGenerator
+    /// The workspace the settings are saved to and typed paths resolve against (nil in tests: the
+    /// current folder, nothing saved).
+    private let workspace: WorkspaceModel?
     private let runInBackground: @Sendable (@escaping @Sendable () -> Void) -> Void
     private let stopFlag = StopFlag()
     /// Lines scrolled up from the end of the transcript (0: following the newest text).
@@ -27,9 +31,10 @@ public final class ChatPane: Pane {
 
     /// `runInBackground` runs a generation job; the default is a serial queue of the pane's own.
     /// Tests pass `{ $0() }` to run it synchronously.
-    public init(generator: any ChatGenerator, settings: ChatSettings = ChatSettings(),
+    public init(generator: any ChatGenerator, settings: ChatSettings = ChatSettings(), workspace: WorkspaceModel? = nil,
                 runInBackground: (@Sendable (@escaping @Sendable () -> Void) -> Void)? = nil) {
         self.generator = generator
+        self.workspace = workspace
         self.settings = settings
         let queue = DispatchQueue(label: "tunebench.chat.generation")
         self.runInBackground = runInBackground ?? { job in queue.async(execute: job) }
@@ -111,7 +116,14 @@ public final class ChatPane: Pane {
         case "/help": message = ChatSettings.commandSummary
         default:
             do {
-                message = try settings.apply(command: command, argument: argument)
+                let workspace = workspace
+                message = try settings.apply(command: command, argument: argument) { typed in
+                    workspace?.resolve(typed) ?? URL(fileURLWithPath: (typed as NSString).expandingTildeInPath).standardizedFileURL
+                }
+                if let workspace, workspace.settings.chat != settings.chat {
+                    workspace.settings.chat = settings.chat
+                    if !workspace.save() { message = workspace.lastError }
+                }
                 if ["/model", "/adapter", "/system"].contains(command) {
                     if command == "/adapter", settings.adapterPath == nil, sideBySide { sideBySide = false }
                     let note = message ?? ""

@@ -1,22 +1,47 @@
 import Engine
 import Foundation
+import Workspace
 
-/// What the Chat pane asks the generator for, changed with slash commands typed in its input line.
+/// What the Chat pane asks the generator for. `chat` is the workspace's `[chat]` section, changed
+/// with slash commands typed in the input line and saved by the pane; the model is the
+/// workspace's (`/model` changes it for this session only).
 public struct ChatSettings: Sendable, Equatable {
     public var modelPath: String
+    /// Sampling, reply length, system prompt and the adapter as the user wrote it.
+    public var chat = ChatSection()
+    /// `chat.adapter` resolved against the workspace folder; nil: the base model.
     public var adapterPath: String?
-    public var systemPrompt: String?
-    public var sampling = SamplingParameters()
-    public var maxTokens = 256
 
     public init(modelPath: String = ModelCache.defaultModel.path, adapterPath: String? = nil) {
         self.modelPath = modelPath
         self.adapterPath = adapterPath
+        chat.adapter = adapterPath
     }
+
+    public var sampling: SamplingParameters {
+        get { chat.sampling }
+        set { chat.sampling = newValue }
+    }
+    public var maxTokens: Int {
+        get { chat.maxTokens }
+        set { chat.maxTokens = newValue }
+    }
+    /// nil when empty.
+    public var systemPrompt: String? {
+        get { chat.systemPrompt.isEmpty ? nil : chat.systemPrompt }
+        set { chat.systemPrompt = newValue ?? "" }
+    }
+
+    /// The `[chat]` key each sampling command sets (its value is parsed and checked by the schema).
+    static let settingCommands: [(command: String, key: String)] = [
+        ("/temp", "temperature"), ("/top-k", "top_k"), ("/top-p", "top_p"), ("/min-p", "min_p"),
+        ("/repeat", "repeat_penalty"), ("/seed", "seed"), ("/max", "max_tokens"),
+    ]
 
     /// The commands `apply` understands, for the pane's help line.
     public static let commandSummary =
-        "/model PATH  /adapter PATH|none  /system TEXT  /temp X  /top-k N  /top-p X  /min-p X  /repeat X  /seed N  /max N  /side  /reset"
+        "/adapter PATH|none  /system TEXT  " + settingCommands.map { "\($0.command) X" }.joined(separator: "  ")
+        + "  /model PATH  /side  /reset"
 
     /// One line: model, adapter and sampling.
     public var summary: String {
@@ -29,45 +54,61 @@ public struct ChatSettings: Sendable, Equatable {
     }
 
     /// Applies a settings command (`/temp 0.2`); returns a confirmation, or throws a message saying
-    /// what is wrong. Commands that act on the conversation (/side, /reset) are the pane's.
-    public mutating func apply(command: String, argument: String) throws(ChatSettingsError) -> String {
-        func number(_ range: ClosedRange<Float>) throws(ChatSettingsError) -> Float {
-            guard let v = Float(argument), range.contains(v) else { throw .badValue(command, argument, "a number in \(range)") }
-            return v
-        }
-        func integer(_ range: ClosedRange<Int>) throws(ChatSettingsError) -> Int {
-            guard let v = Int(argument), range.contains(v) else { throw .badValue(command, argument, "a whole number in \(range)") }
-            return v
-        }
+    /// what is wrong. Paths (`/adapter`, `/model`) are resolved by `resolve` (against the workspace
+    /// folder) and must exist. Commands that act on the conversation (/side, /reset) are the pane's.
+    public mutating func apply(command: String, argument: String, resolve: (String) -> URL) throws(ChatSettingsError) -> String {
         switch command {
         case "/model":
             guard !argument.isEmpty else { throw .badValue(command, argument, "a .gguf path") }
-            modelPath = argument
-            return "model: \(argument)"
+            let url = resolve(argument)
+            guard FileManager.default.fileExists(atPath: url.path) else { throw .missing("no model at \(url.path)") }
+            modelPath = url.path
+            return "model: \(argument) (this session; [model] path in tunebench.toml keeps it)"
         case "/adapter":
-            adapterPath = argument.isEmpty || argument == "none" ? nil : argument
-            return "adapter: \(adapterPath ?? "none")"
+            if argument.isEmpty || argument == "none" {
+                chat.adapter = nil
+                adapterPath = nil
+                return "adapter: none"
+            }
+            let url = resolve(argument)
+            if let problem = AdapterCheck.problem(at: url) { throw .missing(problem) }
+            chat.adapter = argument
+            adapterPath = url.path
+            return "adapter: \(argument)"
         case "/system":
-            systemPrompt = argument.isEmpty ? nil : argument
+            chat.systemPrompt = argument
             return argument.isEmpty ? "system prompt removed" : "system prompt set"
-        case "/temp": sampling.temperature = try number(0...5)
-        case "/top-k": sampling.topK = try integer(0...100_000)
-        case "/top-p":
-            let v = try number(0...1)
-            guard v > 0 else { throw .badValue(command, argument, "a number in (0, 1]") }
-            sampling.topP = v
-        case "/min-p": sampling.minP = try number(0...0.999)
-        case "/repeat":
-            let v = try number(0...10)
-            guard v > 0 else { throw .badValue(command, argument, "a positive number") }
-            sampling.repetitionPenalty = v
-        case "/seed":
-            guard let v = UInt64(argument) else { throw .badValue(command, argument, "a whole number ≥ 0") }
-            sampling.seed = v
-        case "/max": maxTokens = try integer(1...8192)
-        default: throw .unknown(command)
+        default:
+            guard let key = Self.settingCommands.first(where: { $0.command == command })?.key,
+                  let setting = WorkspaceSettings.setting("chat", key) else { throw .unknown(command) }
+            var all = WorkspaceSettings()
+            all.chat = chat
+            do { chat = try setting.applying(text: argument, to: all).chat } catch {
+                throw .badValue(command, argument, error.description)
+            }
+            return "\(setting.label) \(setting.text(in: all.withChat(chat)))"
         }
-        return "\(command.dropFirst()) \(argument)"
+    }
+}
+
+extension WorkspaceSettings {
+    fileprivate func withChat(_ chat: ChatSection) -> WorkspaceSettings {
+        var copy = self
+        copy.chat = chat
+        return copy
+    }
+}
+
+/// Whether a path holds something `LoRAAdapter.load` can use, checked when the user types it.
+enum AdapterCheck {
+    /// nil when `url` is a GGUF adapter file, a PEFT folder, a checkpoint or a run folder with one.
+    static func problem(at url: URL) -> String? {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else { return "no adapter at \(url.path)" }
+        guard isFolder.boolValue else { return nil }
+        let inside = ["", "adapter", "best/adapter", "last/adapter"].map { url.appendingPathComponent($0).appendingPathComponent(PEFTAdapter.configFile) }
+        if inside.contains(where: { FileManager.default.fileExists(atPath: $0.path) }) { return nil }
+        return "\(url.path) holds no adapter yet (no checkpoint with adapter_config.json)"
     }
 }
 
@@ -75,10 +116,12 @@ public struct ChatSettings: Sendable, Equatable {
 public enum ChatSettingsError: Error, CustomStringConvertible, Equatable {
     case unknown(String)
     case badValue(String, String, String)
+    case missing(String)
     public var description: String {
         switch self {
         case .unknown(let c): "unknown command \(c); try \(ChatSettings.commandSummary)"
-        case .badValue(let c, let v, let expected): "\(c) needs \(expected), not \"\(v)\""
+        case .badValue(let c, let v, let reason): "\(c) \(v): \(reason)"
+        case .missing(let why): why
         }
     }
 }

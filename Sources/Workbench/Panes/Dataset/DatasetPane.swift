@@ -1,6 +1,7 @@
 import Corpus
 import Engine
 import Foundation
+import Pipeline
 import Workspace
 
 /// The Dataset pane: the input's records and a detail view with token boundaries in alternating
@@ -88,10 +89,10 @@ public final class DatasetPane: Pane {
         preparing = true
         message = nil
         let ws = model.workspace
-        let (input, output, format, settings, source, mailbox) = (ws.datasetInputURL, ws.datasetURL, ws.settings.dataset.format, self.settings, source, mailbox)
+        let (job, source, mailbox) = (PrepareJob(workspace: ws), source, mailbox)
         runInBackground {
             do {
-                mailbox.post(.prepared(try DatasetLoading.prepare(input: input, output: output, format: format, settings: settings, source: source)))
+                mailbox.post(.prepared(try DatasetLoading.prepare(job, source: source)))
             } catch { mailbox.post(.failed(Self.describe(error))) }
         }
     }

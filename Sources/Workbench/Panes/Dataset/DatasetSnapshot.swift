@@ -1,6 +1,7 @@
 import Corpus
 import Engine
 import Foundation
+import Pipeline
 
 /// One record as the pane shows it: its tokens decoded one by one, so token boundaries can be
 /// drawn. Made off the UI thread.
@@ -75,17 +76,13 @@ enum DatasetLoading {
         return snapshot
     }
 
-    /// Prepares the dataset with `settings`, writes it to `output`, and reloads everything.
-    static func prepare(input: URL, output: URL, format: DatasetFormat, settings: DatasetSettings,
-                        source: TokenizerSource) throws -> DatasetSnapshot {
-        let loaded = try source.load()
-        let read = try JSONLReader(format: format).read(contentsOf: input)
-        let splits = try DatasetPreparer(settings: settings)
-            .prepare(read.records, tokenizer: loaded.tokenizer, chatRenderer: loaded.renderer, badLines: read.badLines.count)
-        try DatasetWriter().write(splits, to: output, source: input.lastPathComponent, sourceFormat: read.format,
-                                  tokenizer: loaded.identity, settings: settings, createdBy: "tunebench \(EngineInfo.version) workbench")
-        var snapshot = try load(input: input, output: output, format: format, settings: settings, source: source)
-        snapshot.stats = splits.stats
+    /// Runs the workspace's prepare job (the same one `tunebench prepare` runs) and reloads everything.
+    static func prepare(_ job: PrepareJob, source: TokenizerSource) throws -> DatasetSnapshot {
+        var job = job
+        job.createdBy = "tunebench \(EngineInfo.version) workbench"
+        let result = try job.run(tokenizer: try source.load())
+        var snapshot = try load(input: job.input, output: job.output, format: job.format, settings: job.settings, source: source)
+        snapshot.stats = result.splits.stats
         return snapshot
     }
 }

@@ -1,15 +1,13 @@
 import Engine
 import Foundation
 import Synchronization
+import Pipeline
 import Workspace
 
 /// The Train pane's controller over the real trainer: runs a `FineTuneJob` on a background thread
 /// and reports its steps, evals and samples as pane events. Pausing and stopping take effect after
 /// the current step; stopping saves a checkpoint first (the trainer does that on `.stop`).
 public final class EngineTrainingController: TrainingController, @unchecked Sendable {
-    private let modelPath: String
-    private let datasetDirectory: URL
-    private let runsDirectory: URL
     private let threads: Int
     private let lock = NSLock()
     private var current: TrainingState = .idle  // under `lock`
@@ -18,11 +16,7 @@ public final class EngineTrainingController: TrainingController, @unchecked Send
     /// The folder of the run in progress or last run.
     public private(set) var runDirectory: URL?
 
-    public init(modelPath: String, datasetDirectory: URL, runsDirectory: URL,
-                threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)) {
-        self.modelPath = modelPath
-        self.datasetDirectory = datasetDirectory
-        self.runsDirectory = runsDirectory
+    public init(threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)) {
         self.threads = threads
     }
 
@@ -33,32 +27,10 @@ public final class EngineTrainingController: TrainingController, @unchecked Send
         events(.state(state))
     }
 
-    public func start(_ settings: TrainingSettings, events: @escaping @Sendable (TrainingEvent) -> Void) throws {
+    public func start(_ workspace: Workspace, events: @escaping @Sendable (TrainingEvent) -> Void) throws {
         guard !state.isActive else { throw ControllerError("a run is already going") }
-        guard FileManager.default.fileExists(atPath: datasetDirectory.appendingPathComponent("manifest.json").path) else {
-            throw ControllerError("no prepared dataset at \(datasetDirectory.path); prepare one in the Dataset pane (p)")
-        }
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        let run = runsDirectory.appendingPathComponent(formatter.string(from: Date()))
-        var spec = FineTuneSpec(modelPath: modelPath, datasetDirectory: datasetDirectory, runDirectory: run)
-        spec.threads = threads
-        spec.lora = settings.lora
-        var t = Engine.TrainingSettings()
-        t.learningRate = settings.learningRate
-        t.schedule = LRSchedule(rawValue: settings.schedule.rawValue) ?? .cosine
-        t.warmupSteps = settings.warmupSteps
-        t.epochs = settings.epochs
-        t.maxSteps = settings.maxSteps > 0 ? settings.maxSteps : nil
-        t.batchSize = settings.batchSize
-        t.gradientAccumulation = settings.gradientAccumulation
-        t.evalEvery = settings.evalEvery
-        t.sampleEvery = settings.sampleEvery
-        t.seed = settings.seed
-        spec.training = t
-        spec.adapterSeed = settings.seed
-        spec.baseQuant = settings.baseQuant
-        spec.samplePrompt = settings.sampleEvery > 0 ? "It is a truth universally acknowledged" : nil
+        let spec = try FineTuneSpec(workspace: workspace, threads: threads)
+        let run = spec.runDirectory
         runDirectory = run
         pauseRequested.store(false, ordering: .relaxed)
         stopRequested.store(false, ordering: .relaxed)

@@ -1,9 +1,11 @@
+import Workspace
+
 /// A controller for a workbench without a trainer (tests, or a Train pane that only follows other
 /// runs' metrics): starting a run says so instead of doing nothing.
 public final class FollowOnlyController: TrainingController {
     public private(set) var state: TrainingState = .idle
     public init() {}
-    public func start(_ settings: TrainingSettings, events: @escaping @Sendable (TrainingEvent) -> Void) throws {
+    public func start(_ workspace: Workspace, events: @escaping @Sendable (TrainingEvent) -> Void) throws {
         throw FollowOnlyError()
     }
     public func pause() {}

@@ -1,4 +1,5 @@
 import Foundation
+import Workspace
 
 /// The Train pane: hyperparameters as an editable form on the left; on the right the run's state
 /// line, the loss chart (raw, smoothed, eval), the learning-rate sparkline and the latest sample.
@@ -9,7 +10,9 @@ import Foundation
 /// trainer's events and polls a followed file.
 public final class TrainPane: Pane {
     public let title = "Train"
-    public private(set) var form: Form
+    /// The `[lora]` and `[training]` settings, edited in place in the workspace.
+    public private(set) var settingsForm: SettingsForm
+    public var form: Form { settingsForm.form }
     public private(set) var history = RunHistory()
     public private(set) var state = TrainingState.idle
     /// One line for the user: why a key did nothing, where a followed file stands.
@@ -20,6 +23,7 @@ public final class TrainPane: Pane {
     public let events = EventInbox<TrainingEvent>()
 
     private let controller: any TrainingController
+    private let model: WorkspaceModel
     private enum Follow { case log(MetricsLogFollower), trainerState(TrainerStateReader) }
     private var follow: Follow?
     private var pathEditor: LineEditor?  // open while typing the path of a run to follow
@@ -38,9 +42,10 @@ public final class TrainPane: Pane {
         while controller.state.isActive, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
     }
 
-    public init(controller: any TrainingController, settings: TrainingSettings = TrainingSettings()) {
+    public init(controller: any TrainingController, model: WorkspaceModel) {
         self.controller = controller
-        form = settings.form
+        self.model = model
+        settingsForm = SettingsForm(model: model, sections: ["lora", "training"])
     }
 
     /// The file followed, if any.
@@ -79,8 +84,10 @@ public final class TrainPane: Pane {
             return true
         }
         if form.isEditing || [.up, .down, .enter, .left, .right, .escape].contains(key) {
-            form.isEditable = follow == nil && !state.isActive
-            return form.handle(key)
+            settingsForm.isEditable = follow == nil && !state.isActive
+            let (used, problem) = settingsForm.handle(key)
+            if let problem { message = problem }
+            return used
         }
         switch key {
         case .character("s"): start()
@@ -112,12 +119,12 @@ public final class TrainPane: Pane {
     private func start() {
         guard follow == nil else { message = "following \(followedPath ?? "a run") read-only; press f to stop following"; return }
         guard !state.isActive else { message = "a run is already \(state)"; return }
+        if let problem = settingsForm.commit() { message = "cannot start: \(problem)"; return }
         do {
-            let settings = try TrainingSettings(form: form)
             history = RunHistory()
-            if settings.maxSteps > 0 { history.totalSteps = settings.maxSteps }
+            history.totalSteps = model.settings.training.maxSteps
             let inbox = events
-            try controller.start(settings) { inbox.post($0) }
+            try controller.start(model.workspace) { inbox.post($0) }
             message = nil
         } catch let error as CustomStringConvertible {
             message = "cannot start: \(error.description)"
@@ -126,12 +133,28 @@ public final class TrainPane: Pane {
         }
     }
 
-    /// Starts following `path` read-only: a `.json` file as a trainer_state.json, anything else as
-    /// a metrics.jsonl.
-    public func startFollowing(path: String) {
+    /// Starts following `typed` read-only, a path relative to the workspace folder unless
+    /// absolute: a run folder (its metrics.jsonl), a `.json` file as a trainer_state.json, anything
+    /// else as a metrics.jsonl. A path that is not there is refused at once.
+    public func startFollowing(path typed: String) {
+        var url = model.resolve(typed)
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
+            message = "no file or run folder at \(url.path)"
+            return
+        }
+        if isFolder.boolValue {
+            let inside = ["metrics.jsonl", "trainer_state.json"].map { url.appendingPathComponent($0) }
+            guard let file = inside.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
+                message = "\(url.path) holds no metrics.jsonl or trainer_state.json"
+                return
+            }
+            url = file
+        }
+        let path = url.path
         history = RunHistory()
         follow = path.hasSuffix(".json") ? .trainerState(TrainerStateReader(path: path)) : .log(MetricsLogFollower(path: path))
-        message = "following \(path)"
+        message = "following \(typed)"
         _ = update()
     }
 
@@ -237,7 +260,7 @@ public final class TrainPane: Pane {
                 .draw(into: &grid, in: Rect(x: rect.x, y: chartTop, width: rect.width, height: chartHeight))
         }
         let lrY = chartTop + max(0, chartHeight)
-        let lrLabel = history.learningRates.last.map { "lr " + TrainingSettings.number($0) + " " } ?? "lr "
+        let lrLabel = history.learningRates.last.map { "lr " + String(format: "%g", $0) + " " } ?? "lr "
         let sparkX = grid.put(lrLabel, x: rect.x, y: lrY, role: .dim, clip: rect)
         grid.put(Sparkline.render(history.learningRates, width: rect.maxX - sparkX), x: sparkX, y: lrY, role: .learningRate, clip: rect)
         if let sample = history.sample, sampleRows > 0 {

@@ -1,3 +1,5 @@
+import Workspace
+
 /// Where a training run is.
 public enum TrainingState: Sendable, Equatable, CustomStringConvertible {
     case idle, running, paused, stopping, finished
@@ -37,8 +39,9 @@ public enum TrainingEvent: Sendable, Equatable {
 public protocol TrainingController: AnyObject {
     /// The controller's own view of the run.
     var state: TrainingState { get }
-    /// Starts a run with `settings`; throws (with a message for the user) if it cannot start.
-    func start(_ settings: TrainingSettings, events: @escaping @Sendable (TrainingEvent) -> Void) throws
+    /// Starts the run `workspace` describes (`FineTuneSpec(workspace:)`, as `tunebench train
+    /// --workspace` does); throws (with a message for the user) if it cannot start.
+    func start(_ workspace: Workspace, events: @escaping @Sendable (TrainingEvent) -> Void) throws
     /// Pauses after the current step.
     func pause()
     func resume()

@@ -1,0 +1,78 @@
+import Foundation
+import Workspace
+
+/// A `Form` over workspace settings: one field per `WorkspaceSettings.schema` entry of the chosen
+/// sections, parsed and checked by the schema (a value is refused, with the reason, when it leaves
+/// its section unusable), and written back to `tunebench.toml` as soon as an edit is accepted.
+/// The Train pane edits `[lora]` and `[training]` through it, the Dataset pane `[dataset]`.
+public struct SettingsForm {
+    public private(set) var form: Form
+    public let settings: [Setting]
+    private let model: WorkspaceModel
+
+    public init(model: WorkspaceModel, sections: [String], excluding excluded: Set<String> = []) {
+        self.model = model
+        settings = WorkspaceSettings.schema.filter { sections.contains($0.section) && !excluded.contains($0.dottedKey) }
+        form = Form(fields: settings.map { Self.field(for: $0, model: model) })
+    }
+
+    static func field(for setting: Setting, model: WorkspaceModel) -> FormField {
+        let choices: [String]? = switch setting.kind {
+        case .choice(let values): values
+        case .flag: ["on", "off"]
+        default: nil
+        }
+        return FormField(key: setting.dottedKey, label: setting.label, value: setting.text(in: model.settings), choices: choices) { text in
+            do {
+                _ = try setting.applying(text: text, to: model.settings)
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }
+    }
+
+    /// When false the form only displays (while a run goes, or a followed run's settings).
+    public var isEditable: Bool {
+        get { form.isEditable }
+        set { form.isEditable = newValue }
+    }
+
+    /// The form's fields with their group headings, for drawing.
+    public var groups: [String] { settings.map(\.group) }
+
+    /// Handles a key; accepted edits go into the workspace and are saved. Returns whether the form
+    /// used the key, and a line for the user when the save failed.
+    public mutating func handle(_ key: Key) -> (used: Bool, problem: String?) {
+        let used = form.handle(key)
+        return (used, commit())
+    }
+
+    /// Takes every field whose text differs from the workspace into it and saves; returns the
+    /// reason when a value could not be taken or the file not written.
+    @discardableResult
+    public mutating func commit() -> String? {
+        var changed = false
+        for (i, setting) in settings.enumerated() where form.fields[i].value != setting.text(in: model.settings) {
+            do {
+                model.settings = try setting.applying(text: form.fields[i].value, to: model.settings)
+                changed = true
+            } catch {
+                form.fields[i].value = setting.text(in: model.settings)
+                return "\(setting.label): \(error.description)"
+            }
+        }
+        if changed, !model.save() { return model.lastError }
+        return nil
+    }
+
+    /// Shows the workspace's current values (after something else changed them).
+    public mutating func refresh() {
+        for (i, setting) in settings.enumerated() { form.fields[i].value = setting.text(in: model.settings) }
+    }
+
+    /// Selects the field of `section.key`.
+    public mutating func select(_ dottedKey: String) {
+        if let i = settings.firstIndex(where: { $0.dottedKey == dottedKey }) { form.selected = i }
+    }
+}
