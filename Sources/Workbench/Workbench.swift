@@ -28,7 +28,7 @@ public enum Workbench {
         }
         let app = WorkbenchApp(panes: panes, theme: theme, themes: themes)
         app.status.workspace = model.name
-        app.status.model = workspace.settings.model.path ?? workspace.modelURL.lastPathComponent
+        app.status.model = workspace.modelURL.lastPathComponent
         app.status.adapter = workspace.settings.chat.adapter ?? ""
         // The theme the user picks with F5 is the workspace's from then on.
         app.onThemeChange = { [model] name in

@@ -18,7 +18,7 @@ final class TmuxSession {
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = ["-c", closeAndExec, "tmux-launch",
                              "-S", socket, "-f", "/dev/null", "new-session", "-d", "-x", "\(width)", "-y", "\(height)",
-                             "-c", directory.path, "env TERM=xterm-256color \(command)"]
+                             "-c", directory.path, "env -u NO_COLOR TERM=xterm-256color \(command)"]
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
