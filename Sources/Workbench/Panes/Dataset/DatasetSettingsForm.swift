@@ -1,7 +1,7 @@
 import Corpus
 
-/// The editable dataset settings, one field a row: ←/→ step a value (toggle a switch), Enter types
-/// a number.
+/// The editable dataset settings, one `Form` field each: numbers are typed (or stepped with ←/→),
+/// switches cycle on/off.
 enum DatasetField: Int, CaseIterable, Sendable {
     case contextLength, minLength, eosAtParagraphEnds, newlinesToSpaces, padLastWindow, testFraction, seed, shuffle
 
@@ -17,6 +17,9 @@ enum DatasetField: Int, CaseIterable, Sendable {
         case .shuffle: "shuffle"
         }
     }
+
+    /// The form field's key.
+    var key: String { "\(self)" }
 
     var isNumeric: Bool { ![.eosAtParagraphEnds, .newlinesToSpaces, .padLastWindow, .shuffle].contains(self) }
 
@@ -48,9 +51,21 @@ enum DatasetField: Int, CaseIterable, Sendable {
         }
     }
 
-    /// Sets a typed value; returns a one-line reason when it is not acceptable.
+    /// Sets a typed value (a switch's "on"/"off"); returns a one-line reason when it is not acceptable.
     func set(_ s: inout DatasetSettings, from text: String) -> String? {
         var copy = s
+        if !isNumeric {
+            guard text == "on" || text == "off" else { return "\(label) is on or off" }
+            let on = text == "on"
+            switch self {
+            case .eosAtParagraphEnds: copy.eosAtParagraphEnds = on
+            case .newlinesToSpaces: copy.newlinesToSpaces = on
+            case .padLastWindow: copy.padLastWindow = on
+            default: copy.shuffle = on
+            }
+            s = copy
+            return nil
+        }
         switch self {
         case .contextLength:
             guard let v = Int(text) else { return "context length must be a whole number" }
@@ -69,5 +84,37 @@ enum DatasetField: Int, CaseIterable, Sendable {
         do { try copy.validate() } catch { return error.description }
         s = copy
         return nil
+    }
+}
+
+extension DatasetField {
+    /// `settings` as a form. Each value is checked together with the others as they stand in
+    /// `settings`; the pane makes the form again after every change it saves.
+    static func form(for settings: DatasetSettings) -> Form {
+        Form(fields: allCases.map { field in
+            var formField = FormField(key: field.key, label: field.label, value: field.value(in: settings),
+                                      choices: field.isNumeric ? nil : ["on", "off"]) { text in
+                var s = settings
+                return field.set(&s, from: text)
+            }
+            if field.isNumeric {
+                formField.step = { text, direction in
+                    var s = settings
+                    _ = field.set(&s, from: text)
+                    field.step(&s, by: direction)
+                    return field.value(in: s)
+                }
+            }
+            return formField
+        })
+    }
+
+    /// The settings a form made by `form(for: base)` holds (values it could not use stay as in `base`).
+    static func settings(from form: Form, base: DatasetSettings) -> DatasetSettings {
+        var s = base
+        for field in allCases {
+            if let text = form[field.key] { _ = field.set(&s, from: text) }
+        }
+        return s
     }
 }
