@@ -155,6 +155,22 @@ private let noTokenizer = TokenizerSource { throw DatasetPaneError("no tokenizer
         _ = app.handle(.key(.escape))
         #expect(app.handle(.key(.control("c"))) == .quit)
     }
+
+    @Test func theMouseWheelStillScrollsTheChat() {
+        let chat = ChatPane(generator: OKGenerator(), settings: ChatSettings(modelPath: "m.gguf"), runInBackground: { $0() })
+        let app = WorkbenchApp(panes: [chat], theme: .plain)
+        for i in 1...8 {
+            for c in "message \(i)" { _ = app.handle(.key(.character(c))) }
+            _ = app.handle(.key(.enter))
+            chat.update()
+        }
+        var grid = Grid(width: 60, height: 16)
+        app.draw(into: &grid)  // lays the transcript out: 10 rows for 17 lines
+        _ = app.handle(.mouse(MouseEvent(kind: .scrollUp, x: 5, y: 5)))
+        #expect(chat.scrollFromBottom == 3)
+        _ = app.handle(.mouse(MouseEvent(kind: .scrollDown, x: 5, y: 5)))
+        #expect(chat.scrollFromBottom == 0)
+    }
 }
 
 /// Editing a value is the same in every form: Enter starts from the value, selected; typing
@@ -253,7 +269,7 @@ private let noTokenizer = TokenizerSource { throw DatasetPaneError("no tokenizer
         press(pane, .enter, .backspace)
         type(pane, "abc")
         press(pane, .enter)
-        #expect(pane.form.message == "context length: context length must be a whole number")
+        #expect(pane.form.message == "context length: enter a whole number")
         press(pane, .escape)
         // ←/→ step a number and cycle a switch, each saved at once.
         press(pane, .right)

@@ -51,11 +51,12 @@ enum DatasetField: Int, CaseIterable, Sendable {
         }
     }
 
-    /// Sets a typed value (a switch's "on"/"off"); returns a one-line reason when it is not acceptable.
+    /// Sets a typed value (a switch's "on"/"off"); returns a one-line reason when it is not acceptable
+    /// (the form puts the field's label before it).
     func set(_ s: inout DatasetSettings, from text: String) -> String? {
         var copy = s
         if !isNumeric {
-            guard text == "on" || text == "off" else { return "\(label) is on or off" }
+            guard text == "on" || text == "off" else { return "on or off" }
             let on = text == "on"
             switch self {
             case .eosAtParagraphEnds: copy.eosAtParagraphEnds = on
@@ -68,16 +69,16 @@ enum DatasetField: Int, CaseIterable, Sendable {
         }
         switch self {
         case .contextLength:
-            guard let v = Int(text) else { return "context length must be a whole number" }
+            guard let v = Int(text) else { return "enter a whole number" }
             copy.contextLength = v
         case .minLength:
-            guard let v = Int(text) else { return "min length must be a whole number" }
+            guard let v = Int(text) else { return "enter a whole number" }
             copy.minLength = v
         case .testFraction:
-            guard let v = Double(text) else { return "test fraction must be a number in [0, 1)" }
+            guard let v = Double(text) else { return "enter a number in [0, 1)" }
             copy.testFraction = v
         case .seed:
-            guard let v = UInt64(text) else { return "seed must be a whole number ≥ 0" }
+            guard let v = UInt64(text) else { return "enter a whole number ≥ 0" }
             copy.seed = v
         default: return nil
         }
