@@ -232,8 +232,8 @@ final class TmuxSession {
         try tui.resize(width: 100, height: 30)
         try tui.wait(forText: "F1 PDF")
 
-        // Quit.
-        try tui.send("q")
+        // Quit: the Chat pane is active, and its input line takes `q` as text; Ctrl-C quits.
+        try tui.send("C-c")
         try tui.wait(for: "the workbench to exit", timeout: 20) { _ in !tui.isRunning }
     }
 }
