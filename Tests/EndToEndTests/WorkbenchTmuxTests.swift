@@ -108,6 +108,69 @@ final class TmuxSession {
         return workspace
     }
 
+    /// Text inputs take every printable key: `q`, `?` and accented letters typed in the chat, in a
+    /// Train form field and in the follow prompt land there, and neither quit nor open the help.
+    /// The chat needs only the default model (no dataset, no training).
+    @Test func textInputsTakeEveryPrintableKey() throws {
+        let text = "Is q a letter? Où est-il?"
+        let workspace = try Self.sampleWorkspace()
+        defer { try? FileManager.default.removeItem(at: workspace.deletingLastPathComponent()) }
+        let tui = try TmuxSession(directory: workspace)
+        defer { tui.close() }
+        try tui.wait(forText: "F1 PDF")
+        try tui.wait(forText: "? help  q quit")
+
+        // The chat: the line is sent as typed and the real model's reply streams in.
+        try tui.send("F4")
+        try tui.wait(forText: "Enter sends")
+        try tui.type(text)
+        let typed = try tui.wait(forText: "> " + text)
+        #expect(typed.contains("F12 help  Ctrl-C quit"))
+        try tui.send("Enter")
+        let chat = try tui.wait(for: "a streamed reply", timeout: 90) { screen in
+            screen.contains("you: " + text)
+                && screen.split(separator: "\n").contains { $0.hasPrefix("model: ") && $0.count > "model: ".count + 2 }
+        }
+        #expect(!chat.contains("Keys:"))
+        #expect(tui.isRunning)
+
+        // A Train form text field, `targets`: the typed text replaces the value; Esc brings it back.
+        try tui.send("F3")
+        let train = try tui.wait(forText: " targets ")
+        let rows = train.split(separator: "\n", omittingEmptySubsequences: false)
+        let firstField = try #require(rows.firstIndex { $0.hasPrefix("Settings") }) + 1  // selected at first
+        let targetsRow = try #require(rows.firstIndex { $0.contains(" targets ") })
+        for _ in firstField..<targetsRow { try tui.send("Down") }
+        try tui.send("Enter")
+        try tui.type(text)
+        let field = try tui.wait(for: "the text in the targets field") { screen in
+            screen.split(separator: "\n").contains { $0.contains(" targets ") && $0.contains("est-il?") }
+        }
+        #expect(field.contains("F12 help  Ctrl-C quit") && !field.contains("Keys:"))
+        #expect(tui.isRunning)
+        try tui.send("Escape")
+        try tui.wait(forText: " targets q,k,v,o")
+
+        // The follow prompt.
+        try tui.send("f")
+        try tui.wait(forText: "follow file")
+        try tui.type(text)
+        let prompt = try tui.wait(forText: "> " + text)
+        #expect(!prompt.contains("Keys:"))
+        #expect(tui.isRunning)
+        try tui.send("Escape")
+        try tui.wait(for: "the prompt to close") { !$0.contains("follow file") }
+
+        // In the chat, F12 opens the help and Ctrl-C quits.
+        try tui.send("F4")
+        try tui.send("F12")
+        try tui.wait(forText: "Keys: Chat")
+        try tui.send("Escape")
+        try tui.wait(for: "the help to close") { !$0.contains("Keys: Chat") }
+        try tui.send("C-c")
+        try tui.wait(for: "the workbench to exit", timeout: 20) { _ in !tui.isRunning }
+    }
+
     @Test func theWholeLoopInTheWorkbench() throws {
         let workspace = try Self.sampleWorkspace()
         defer { try? FileManager.default.removeItem(at: workspace.deletingLastPathComponent()) }
@@ -169,8 +232,8 @@ final class TmuxSession {
         try tui.resize(width: 100, height: 30)
         try tui.wait(forText: "F1 PDF")
 
-        // Quit.
-        try tui.send("q")
+        // Quit: the Chat pane is active, and its input line takes `q` as text; Ctrl-C quits.
+        try tui.send("C-c")
         try tui.wait(for: "the workbench to exit", timeout: 20) { _ in !tui.isRunning }
     }
 }

@@ -114,16 +114,18 @@ let loadedGoldenTokenizer = Result<DatasetTokenizer, Error> {
         #expect(saved.contextLength == 256)
         #expect(saved.minLength == 50)
         #expect(saved.eosAtParagraphEnds == false)
-        // A bad typed value is refused with the reason, and nothing changes.
+        // A bad typed value is refused with the reason and the editor stays open; Esc cancels it.
         _ = pane.handle(.key(.up))
         _ = pane.handle(.key(.up))
         for key: Key in [.enter, .character("1"), .enter] { _ = pane.handle(.key(key)) }
-        #expect(pane.message == "error: the context length must be between 2 and 1048576 tokens, not 1")
+        #expect(pane.form.message == "context length: the context length must be between 2 and 1048576 tokens, not 1" && pane.form.isEditing)
         #expect(model.settings.dataset.settings.contextLength == 256)
+        _ = pane.handle(.key(.escape))
         let grid = render(pane)
         let row = try #require(grid.find("context length"))
         #expect(grid.row(row.y).contains("256"))
-        #expect(grid[row.x, row.y].role == .selection)
+        #expect(grid[row.x, row.y].role == .highlight)
+        #expect(grid.textRoles(x: row.x + "context length ".count, y: row.y, count: 3) == [.selection])
     }
 }
 

@@ -6,10 +6,12 @@ final class RecordingPane: Pane {
     let title: String
     var events: [InputEvent] = []
     var job: JobStatus?
-    var keyBindings: [KeyBinding] { [KeyBinding([.character("x")], "do the \(title) thing")] }
+    var keyBindings: [KeyBinding] {
+        [KeyBinding([.character("x")], "do the \(title) thing") { [self] key in events.append(.key(key)) }]
+    }
     init(_ title: String) { self.title = title }
-    func handle(_ event: InputEvent) -> Bool {
-        events.append(event)
+    func handleMouse(_ mouse: MouseEvent) -> Bool {
+        events.append(.mouse(mouse))
         return true
     }
     func draw(into grid: inout Grid, in rect: Rect) { grid.put("pane \(title)", x: rect.x, y: rect.y) }

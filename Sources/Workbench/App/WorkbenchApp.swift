@@ -41,16 +41,46 @@ public final class WorkbenchApp {
     /// Replaces the pane at `index` (the lead swaps the Train and Chat placeholders in here).
     public func setPane(_ pane: any Pane, at index: Int) { panes[index] = pane }
 
-    /// The app's own keys, listed after the pane's in the help overlay.
+    /// Opens the key help in any pane, a text input's included (where `?` is typed).
+    public static let helpKey = Key.function(12)
+
+    /// The app's own keys that apply now, listed after the pane's in the help overlay. While a text
+    /// input has focus it owns the printable keys, so `?` and `q` drop out: F12 and Ctrl-C remain.
     public var keyBindings: [KeyBinding] {
         [
-            KeyBinding([.tab, .backTab], "next / previous pane"),
-            KeyBinding((1...panes.count).map { .function($0) }, "go to pane"),
-            KeyBinding([.character("?")], "this help"),
-            KeyBinding([.function(5)], "next colour theme"),
-            KeyBinding([.character("q"), .control("c")], "quit"),
-        ]
+            KeyBinding([.tab, .backTab], "next / previous pane") { [self] key in
+                activeIndex = (activeIndex + (key == .tab ? 1 : panes.count - 1)) % panes.count
+            },
+            KeyBinding((1...panes.count).map { .function($0) }, "go to pane") { [self] key in
+                if case .function(let n) = key { activeIndex = n - 1 }
+            },
+            helpBinding,
+            KeyBinding([.function(5)], "next colour theme") { [self] _ in cycleTheme() },
+            quitBinding,
+        ].compactMap(availableNow)
     }
+
+    private var helpBinding: KeyBinding {
+        KeyBinding([.character("?"), Self.helpKey], "this help") { [self] _ in overlay = .help }
+    }
+
+    private var quitBinding: KeyBinding {
+        KeyBinding([.character("q"), .control("c")], "quit (asks first while something runs)") { [self] _ in
+            if let job = runningJob { overlay = .confirmQuit(job.description) } else { response = quit() }
+        }
+    }
+
+    /// `binding` without the printable keys while the active pane's text input has focus; nil if
+    /// none of its keys is left.
+    private func availableNow(_ binding: KeyBinding) -> KeyBinding? {
+        guard activePane.capturesText else { return binding }
+        var b = binding
+        b.keys.removeAll(where: \.isPrintable)
+        return b.keys.isEmpty ? nil : b
+    }
+
+    /// What the last key asked the loop to do.
+    private var response = Response.keepRunning
 
     /// The running job of any pane, for the quit question and the status bar.
     public var runningJob: JobStatus? { panes.lazy.compactMap(\.job).first }
@@ -64,7 +94,7 @@ public final class WorkbenchApp {
 
     public func handle(_ event: InputEvent) -> Response {
         guard case .key(let key) = event else {
-            if case .mouse = event, overlay == nil { _ = activePane.handle(event) }
+            if case .mouse(let mouse) = event, overlay == nil { _ = activePane.handleMouse(mouse) }
             return .keepRunning
         }
         notice = nil
@@ -78,19 +108,16 @@ public final class WorkbenchApp {
             return .keepRunning
         case nil: break
         }
-        if activePane.capturesText, activePane.handle(event) { return .keepRunning }
-        switch key {
-        case .tab: activeIndex = (activeIndex + 1) % panes.count
-        case .backTab: activeIndex = (activeIndex + panes.count - 1) % panes.count
-        case .function(let n) where (1...panes.count).contains(n): activeIndex = n - 1
-        case .character("?"): overlay = .help
-        case .function(5): cycleTheme()
-        case .character("q"), .control("c"):
-            guard let job = runningJob else { return quit() }
-            overlay = .confirmQuit(job.description)
-        default: _ = activePane.handle(event)
-        }
-        return .keepRunning
+        response = .keepRunning
+        dispatch(key)
+        return response
+    }
+
+    /// Runs the binding of `key`: the active pane's table first, then the app's (no key is in
+    /// both). Returns whether there was one.
+    @discardableResult
+    func dispatch(_ key: Key) -> Bool {
+        activePane.keyBindings.dispatch(key) || keyBindings.dispatch(key)
     }
 
     /// Lets every pane wrap up (a training run saves its checkpoint), then quits.
@@ -139,7 +166,8 @@ public final class WorkbenchApp {
             x = grid.put(label, x: x + 1, y: rect.y, role: index == activeIndex ? .selection : .status,
                          attributes: index == activeIndex ? .bold : [])
         }
-        let hint = "? help  q quit "
+        // The keys that work now: a text input with focus takes `?` and `q` as text.
+        let hint = "\(hintKey(helpBinding)) help  \(hintKey(quitBinding)) quit "
         if x + Grid.displayWidth(of: hint) + 1 <= rect.maxX {
             grid.put(hint, x: rect.maxX - Grid.displayWidth(of: hint), y: rect.y, role: .status)
         }
@@ -160,19 +188,22 @@ public final class WorkbenchApp {
         }
     }
 
-    /// Every key of the active pane, then the app's.
-    private func drawHelp(into grid: inout Grid, in rect: Rect) {
-        var lines: [String] = []
-        let bindings = activePane.keyBindings + [KeyBinding([], "")] + keyBindings
-        let keyWidth = bindings.map { Grid.displayWidth(of: $0.label) }.max() ?? 0
-        for binding in bindings {
-            if binding.keys.isEmpty { lines.append(""); continue }
-            let pad = String(repeating: " ", count: keyWidth - Grid.displayWidth(of: binding.label))
-            lines.append("\(binding.label)\(pad)  \(binding.summary)")
+    /// The first key of `binding` that works now.
+    private func hintKey(_ binding: KeyBinding) -> String { availableNow(binding)?.keys.first?.label ?? "" }
+
+    /// The help overlay's lines: every binding of the active pane's table as it stands now, then
+    /// the app's — the tables `dispatch` runs.
+    var helpLines: [String] {
+        let pane = activePane.keyBindings, app = keyBindings
+        let keyWidth = (pane + app).map { Grid.displayWidth(of: $0.label) }.max() ?? 0
+        func line(_ binding: KeyBinding) -> String {
+            binding.label + String(repeating: " ", count: keyWidth - Grid.displayWidth(of: binding.label)) + "  " + binding.summary
         }
-        lines.append("")
-        lines.append("any key closes this help")
-        drawDialog(into: &grid, in: rect, title: "Keys: \(activePane.title)", lines: lines)
+        return pane.map(line) + [""] + app.map(line) + ["", "any key closes this help"]
+    }
+
+    private func drawHelp(into grid: inout Grid, in rect: Rect) {
+        drawDialog(into: &grid, in: rect, title: "Keys: \(activePane.title)", lines: helpLines)
     }
 
     /// A bordered box centred in `rect`, clipped to it.
@@ -192,7 +223,7 @@ public final class WorkbenchApp {
         let lines = [
             "Terminal too small: \(grid.width)×\(grid.height).",
             "TuneBench needs \(Self.minimumWidth)×\(Self.minimumHeight).",
-            "Enlarge the window, or q to quit.",
+            "Enlarge the window, or \(hintKey(quitBinding)) to quit.",
         ]
         let top = max(0, (grid.height - lines.count) / 2)
         for (i, line) in lines.enumerated() {
@@ -235,7 +266,6 @@ public final class PlaceholderPane: Pane {
         self.message = message
     }
     public var keyBindings: [KeyBinding] { [] }
-    public func handle(_ event: InputEvent) -> Bool { false }
     public func draw(into grid: inout Grid, in rect: Rect) {
         grid.put(message, x: rect.x + 2, y: rect.y + 1, role: .dim, clip: rect)
     }

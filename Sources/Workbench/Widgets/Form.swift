@@ -1,14 +1,17 @@
 import Foundation
 
 /// One labelled value of a `Form`. Values are edited as text; `choices` makes a field cycle through
-/// fixed values with ←/→ instead; `validate` returns a message a user can act on, or nil when the
-/// text is acceptable.
+/// fixed values with ←/→ instead, and `step` lets ←/→ change a typed value by a step (a context
+/// length doubles); `validate` returns a message a user can act on, or nil when the text is
+/// acceptable.
 public struct FormField: Sendable {
     public var key: String
     public var label: String
     public var value: String
     public var choices: [String]?
     public var validate: @Sendable (String) -> String?
+    /// The value one step up (+1) or down (−1) from the given one; nil: no stepping.
+    public var step: (@Sendable (String, Int) -> String)?
 
     public init(key: String, label: String, value: String, choices: [String]? = nil,
                 validate: @escaping @Sendable (String) -> String? = { _ in nil }) {
@@ -20,10 +23,12 @@ public struct FormField: Sendable {
     }
 }
 
-/// A column of label/value fields: ↑/↓ select, Enter edits the selected value in a `LineEditor`
-/// (Enter again accepts it if it validates, Esc cancels), ←/→ cycle a field with choices. A rejected
-/// value leaves the editor open with the message shown under the form.
-public struct Form: Sendable {
+/// A column of label/value fields, edited the same way in every pane: ↑/↓ select; Enter edits the
+/// selected value in a `LineEditor` that starts with the value selected (typing replaces it, an
+/// arrow keeps it for editing, Backspace clears it); Enter again accepts it if it validates — if
+/// not, the reason is shown under the form and the editor stays open —, Esc cancels; ←/→ (and
+/// Enter) cycle a field with fixed choices.
+public struct Form: Sendable, KeyTable {
     public var fields: [FormField]
     public var selected = 0
     public private(set) var editor: LineEditor?
@@ -38,62 +43,76 @@ public struct Form: Sendable {
     /// The value of the field named `key`.
     public subscript(key: String) -> String? { fields.first { $0.key == key }?.value }
 
-    public static let keyBindings: [KeyBinding] = [
-        KeyBinding([.up, .down], "select a setting"),
-        KeyBinding([.enter], "edit the setting / accept the edit"),
-        KeyBinding([.left, .right], "cycle a setting with fixed choices"),
-        KeyBinding([.escape], "cancel the edit"),
-    ]
-
-    /// Handles a key; returns whether the form used it.
-    public mutating func handle(_ key: Key) -> Bool {
-        if var e = editor {
-            switch key {
-            case .escape:
-                editor = nil
-                message = nil
-            case .enter:
-                let text = e.text.trimmingCharacters(in: .whitespaces)
-                if let problem = fields[selected].validate(text) {
-                    message = "\(fields[selected].label): \(problem)"
-                } else {
-                    fields[selected].value = text
-                    editor = nil
-                    message = nil
-                }
-            default:
-                // ↑/↓ would walk the editor's history; in a form they do nothing while editing.
-                if key == .up || key == .down { return true }
-                _ = e.handle(key)
-                editor = e
+    /// The keys that apply now: the editor's while a value is edited, else selecting, editing and
+    /// (for a field with choices or a step) ←/→.
+    public func keyBindings(_ edit: @escaping (_ change: (inout Form) -> Void) -> Void) -> [KeyBinding] {
+        if let editor {
+            return [
+                KeyBinding([.enter], "accept the value (if it is valid)") { _ in edit { $0.accept() } },
+                KeyBinding([.escape], "cancel the edit") { _ in edit { $0.cancel() } },
+            ] + editor.keyBindings { change in edit { form in if form.editor != nil { change(&form.editor!) } } }
+        }
+        guard !fields.isEmpty else { return [] }
+        var bindings = [KeyBinding([.up, .down], "select a setting") { key in edit { $0.moveSelection(key == .up ? -1 : 1) } }]
+        guard isEditable else { return bindings }
+        let field = fields[selected]
+        if field.choices != nil {
+            bindings.append(KeyBinding([.enter, .left, .right], "change the setting (fixed choices)") { key in
+                edit { $0.change(by: key == .left ? -1 : 1) }
+            })
+        } else {
+            bindings.append(KeyBinding([.enter], "edit the setting (typing replaces it)") { _ in edit { $0.startEditing() } })
+            if field.step != nil {
+                bindings.append(KeyBinding([.left, .right], "step the setting down / up") { key in edit { $0.change(by: key == .left ? -1 : 1) } })
             }
-            return true
         }
-        guard !fields.isEmpty else { return false }
-        switch key {
-        case .up: selected = max(0, selected - 1)
-        case .down: selected = min(fields.count - 1, selected + 1)
-        case .enter:
-            guard isEditable else { return true }
-            if fields[selected].choices != nil { cycle(by: 1) } else { editor = LineEditor(text: fields[selected].value) }
-        case .left, .right:
-            guard isEditable, fields[selected].choices != nil else { return false }
-            cycle(by: key == .right ? 1 : -1)
-        default: return false
-        }
-        return true
+        return bindings
     }
 
-    private mutating func cycle(by step: Int) {
-        guard let choices = fields[selected].choices, !choices.isEmpty else { return }
-        let i = choices.firstIndex(of: fields[selected].value) ?? 0
-        fields[selected].value = choices[(i + step + choices.count) % choices.count]
+    private mutating func moveSelection(_ delta: Int) {
+        selected = min(max(0, selected + delta), fields.count - 1)
     }
 
-    /// Draws one field a row, labels right-aligned to the widest, the message (if any) at the bottom of `rect`.
-    public func draw(into grid: inout Grid, in rect: Rect, focused: Bool = true) {
+    private mutating func startEditing() {
+        editor = LineEditor(text: fields[selected].value, selected: true)
+        message = nil
+    }
+
+    private mutating func accept() {
+        guard let editor else { return }
+        let text = editor.text.trimmingCharacters(in: .whitespaces)
+        if let problem = fields[selected].validate(text) {
+            message = "\(fields[selected].label): \(problem)"
+        } else {
+            fields[selected].value = text
+            self.editor = nil
+            message = nil
+        }
+    }
+
+    private mutating func cancel() {
+        editor = nil
+        message = nil
+    }
+
+    /// Cycles a field with choices, or steps one with a step if the result validates.
+    private mutating func change(by direction: Int) {
+        let field = fields[selected]
+        if let choices = field.choices, !choices.isEmpty {
+            let i = choices.firstIndex(of: field.value) ?? 0
+            fields[selected].value = choices[(i + direction + choices.count) % choices.count]
+        } else if let step = field.step {
+            let next = step(field.value, direction)
+            if field.validate(next) == nil { fields[selected].value = next }
+        }
+        message = nil
+    }
+
+    /// Draws one field a row, labels right-aligned to the widest (up to `labelWidth`, by default
+    /// half of `rect`), the message (if any) at the bottom of `rect`.
+    public func draw(into grid: inout Grid, in rect: Rect, focused: Bool = true, labelWidth widest: Int? = nil) {
         guard !rect.isEmpty else { return }
-        let labelWidth = min(fields.map { Grid.displayWidth(of: $0.label) }.max() ?? 0, rect.width / 2)
+        let labelWidth = min(fields.map { Grid.displayWidth(of: $0.label) }.max() ?? 0, widest ?? rect.width / 2)
         // The message wraps under the fields, up to three rows.
         let messageLines = message.map { TextView.wrap(StyledParagraph(text: $0, role: .error), width: rect.width) } ?? []
         let messageRows = min(messageLines.count, 3, rect.height - 1)

@@ -3,66 +3,99 @@ import Foundation
 /// A one-line text input with readline's usual keys: ←/→, Home/End, Ctrl-A/E (start/end), Ctrl-K
 /// (delete to end), Ctrl-U (delete to start), Ctrl-W (delete the word before the cursor),
 /// Backspace/Delete, and ↑/↓ through the history of submitted lines.
-public struct LineEditor: Sendable, Equatable {
+///
+/// The whole text can be selected (a form's value when its editing starts): the first character
+/// typed then replaces it, a deleting key clears it, and a moving key just drops the selection and
+/// moves the cursor.
+public struct LineEditor: Sendable, Equatable, KeyTable {
     /// The text, one element per grapheme cluster, so the cursor never splits an accented letter.
     public private(set) var characters: [Character] = []
     /// Cursor position: 0 … characters.count (before the character at that index).
     public private(set) var cursor = 0
+    /// Whether the whole text is selected.
+    public private(set) var isAllSelected = false
     /// Submitted lines, oldest first.
     public private(set) var history: [String] = []
     private var historyIndex: Int?  // nil: editing the draft, not a history entry
     private var draft: [Character] = []
 
-    public init(text: String = "", history: [String] = []) {
+    public init(text: String = "", history: [String] = [], selected: Bool = false) {
         characters = Array(text)
         cursor = characters.count
         self.history = history
+        isAllSelected = selected && !characters.isEmpty
     }
 
     public var text: String {
         get { String(characters) }
-        set { characters = Array(newValue); cursor = characters.count; historyIndex = nil }
+        set { characters = Array(newValue); cursor = characters.count; historyIndex = nil; isAllSelected = false }
     }
 
-    /// The keys `handle` understands, for help overlays.
-    public static let keyBindings: [KeyBinding] = [
-        KeyBinding([.left, .right, .home, .end, .control("a"), .control("e")], "move the cursor"),
-        KeyBinding([.backspace, .delete, .control("d")], "delete a character"),
-        KeyBinding([.control("k"), .control("u"), .control("w")], "delete to end / to start / word"),
-        KeyBinding([.up, .down], "previous / next line from history"),
-    ]
+    /// The editing keys; Enter and Esc are the owner's. ↑/↓ are listed once there is a history.
+    public func keyBindings(_ edit: @escaping (_ change: (inout LineEditor) -> Void) -> Void) -> [KeyBinding] {
+        var bindings = [
+            KeyBinding.typing(isAllSelected ? "type (replaces the selected text)" : "type") { c in edit { $0.insert(c) } },
+            KeyBinding([.left, .right, .home, .end, .control("a"), .control("e")], "move the cursor") { key in edit { $0.move(key) } },
+            KeyBinding([.backspace, .delete, .control("d")], "delete a character") { key in edit { $0.delete(key) } },
+            KeyBinding([.control("k"), .control("u"), .control("w")], "delete to end / to start / word") { key in edit { $0.delete(key) } },
+        ]
+        if !history.isEmpty {
+            bindings.append(KeyBinding([.up, .down], "previous / next line from history") { key in edit { $0.recall(older: key == .up) } })
+        }
+        return bindings
+    }
 
-    /// Applies an editing key; returns false for keys it does not use (Enter is the owner's).
-    public mutating func handle(_ key: Key) -> Bool {
+    private mutating func insert(_ c: Character) {
+        if isAllSelected { characters = []; cursor = 0; isAllSelected = false }
+        characters.insert(c, at: cursor)
+        cursor += 1
+    }
+
+    private mutating func move(_ key: Key) {
+        if isAllSelected {
+            // Like a text field: ← goes to the selection's start, → to its end.
+            isAllSelected = false
+            switch key {
+            case .left, .home, .control("a"): cursor = 0
+            default: cursor = characters.count
+            }
+            return
+        }
         switch key {
-        case .character(let c): characters.insert(c, at: cursor); cursor += 1
         case .left: cursor = max(0, cursor - 1)
         case .right: cursor = min(characters.count, cursor + 1)
         case .home, .control("a"): cursor = 0
-        case .end, .control("e"): cursor = characters.count
+        default: cursor = characters.count
+        }
+    }
+
+    private mutating func delete(_ key: Key) {
+        if isAllSelected {
+            characters = []
+            cursor = 0
+            isAllSelected = false
+            return
+        }
+        switch key {
         case .backspace:
-            guard cursor > 0 else { return true }
+            guard cursor > 0 else { return }
             characters.remove(at: cursor - 1)
             cursor -= 1
         case .delete, .control("d"):
-            guard cursor < characters.count else { return true }
+            guard cursor < characters.count else { return }
             characters.remove(at: cursor)
         case .control("k"): characters.removeSubrange(cursor...)
         case .control("u"):
             characters.removeSubrange(..<cursor)
             cursor = 0
-        case .control("w"):
+        default:
             // readline's unix-word-rubout: skip spaces before the cursor, then the word.
             var start = cursor
             while start > 0, characters[start - 1].isWhitespace { start -= 1 }
             while start > 0, !characters[start - 1].isWhitespace { start -= 1 }
             characters.removeSubrange(start..<cursor)
             cursor = start
-        case .up: recall(older: true)
-        case .down: recall(older: false)
-        default: return false
         }
-        return true
     }
 
     private mutating func recall(older: Bool) {
@@ -77,6 +110,7 @@ public struct LineEditor: Sendable, Equatable {
         historyIndex = next
         characters = next.map { Array(history[$0]) } ?? draft
         cursor = characters.count
+        isAllSelected = false
     }
 
     /// Returns the line and clears the editor; a non-empty line different from the last one is
@@ -88,11 +122,12 @@ public struct LineEditor: Sendable, Equatable {
         cursor = 0
         historyIndex = nil
         draft = []
+        isAllSelected = false
         return line
     }
 
     /// Draws `prompt` then the text in row `y` of `rect`, scrolled horizontally so the cursor is
-    /// visible; the cursor cell is drawn reversed when `focused`.
+    /// visible; the cursor cell is drawn reversed when `focused`, a selected text in the selection role.
     public func draw(into grid: inout Grid, in rect: Rect, prompt: String = "> ", focused: Bool = true) {
         guard !rect.isEmpty else { return }
         grid.fill(Rect(x: rect.x, y: rect.y, width: rect.width, height: 1))
@@ -108,9 +143,9 @@ public struct LineEditor: Sendable, Equatable {
         }
         var x = textX
         for i in start..<characters.count {
-            let next = grid.put(String(characters[i]), x: x, y: rect.y, clip: rect)
+            let next = grid.put(String(characters[i]), x: x, y: rect.y, role: isAllSelected ? .selection : .text, clip: rect)
             if next == x { break }  // did not fit
-            if focused, i == cursor { grid[x, rect.y].attributes.insert(.reverse) }
+            if focused, i == cursor, !isAllSelected { grid[x, rect.y].attributes.insert(.reverse) }
             x = next
         }
         if focused, cursor == characters.count, x < rect.maxX { grid[x, rect.y] = Cell(" ", attributes: .reverse) }

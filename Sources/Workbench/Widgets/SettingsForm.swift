@@ -6,14 +6,21 @@ import Workspace
 /// its section unusable), and written back to `tunebench.toml` as soon as an edit is accepted.
 /// The Train pane edits `[lora]` and `[training]` through it, the Dataset pane `[dataset]`.
 public struct SettingsForm {
-    public private(set) var form: Form
+    public internal(set) var form: Form
     public let settings: [Setting]
     private let model: WorkspaceModel
 
-    public init(model: WorkspaceModel, sections: [String], excluding excluded: Set<String> = []) {
+    /// `steps`: for fields that ←/→ should step (by dotted key), the value one step up (+1) or
+    /// down (−1) from the given text.
+    public init(model: WorkspaceModel, sections: [String], excluding excluded: Set<String> = [],
+                steps: [String: @Sendable (String, Int) -> String] = [:]) {
         self.model = model
         settings = WorkspaceSettings.schema.filter { sections.contains($0.section) && !excluded.contains($0.dottedKey) }
-        form = Form(fields: settings.map { Self.field(for: $0, model: model) })
+        form = Form(fields: settings.map { setting in
+            var field = Self.field(for: setting, model: model)
+            field.step = steps[setting.dottedKey]
+            return field
+        })
     }
 
     static func field(for setting: Setting, model: WorkspaceModel) -> FormField {
@@ -41,12 +48,8 @@ public struct SettingsForm {
     /// The form's fields with their group headings, for drawing.
     public var groups: [String] { settings.map(\.group) }
 
-    /// Handles a key; accepted edits go into the workspace and are saved. Returns whether the form
-    /// used the key, and a line for the user when the save failed.
-    public mutating func handle(_ key: Key) -> (used: Bool, problem: String?) {
-        let used = form.handle(key)
-        return (used, commit())
-    }
+    /// Runs one of the form's key actions on it (then `commit` takes accepted values in).
+    public mutating func edit(_ change: (inout Form) -> Void) { change(&form) }
 
     /// Takes every field whose text differs from the workspace into it and saves; returns the
     /// reason when a value could not be taken or the file not written.

@@ -43,31 +43,26 @@ public final class ChatPane: Pane {
 
     public var adapterInUse: String? { settings.adapterPath.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "" }
 
+    /// The input line always has focus: it takes every printable key, so the pane's own keys are
+    /// Enter, Esc, PgUp/PgDn and Ctrl combinations.
     public var keyBindings: [KeyBinding] {
-        [
-            KeyBinding([.enter], "send the message (or run a /command)"),
-            KeyBinding([.escape], "stop the reply"),
-            KeyBinding([.pageUp, .pageDown], "scroll the conversation"),
-            KeyBinding([.control("t")], "side by side: base vs base + adapter"),
-            KeyBinding([.control("r")], "forget the conversation"),
-        ] + LineEditor.keyBindings
+        var bindings = [KeyBinding([.enter], "send the message (or run a /command)") { [self] _ in submit() }]
+        if isGenerating { bindings.append(KeyBinding([.escape], "stop the reply") { [self] _ in stopFlag.set(true) }) }
+        bindings += [
+            KeyBinding([.pageUp, .pageDown], "scroll the conversation (the mouse wheel too)") { [self] key in
+                let page = max(1, lastTranscriptSize.height - 1)
+                scroll(by: key == .pageUp ? page : -page)
+            },
+            KeyBinding([.control("t")], "side by side: base vs base + adapter") { [self] _ in toggleSideBySide() },
+            KeyBinding([.control("r")], "forget the conversation") { [self] _ in reset("conversation cleared") },
+        ]
+        return bindings + input.keyBindings { [self] change in change(&input) }
     }
 
-    public func handle(_ event: InputEvent) -> Bool {
-        switch event {
-        case .mouse(let m) where m.kind == .scrollUp: scroll(by: 3)
-        case .mouse(let m) where m.kind == .scrollDown: scroll(by: -3)
-        case .key(let key):
-            switch key {
-            case .enter: submit()
-            case .escape:
-                if isGenerating { stopFlag.set(true) } else { return false }
-            case .pageUp: scroll(by: max(1, lastTranscriptSize.height - 1))
-            case .pageDown: scroll(by: -max(1, lastTranscriptSize.height - 1))
-            case .control("t"): toggleSideBySide()
-            case .control("r"): reset("conversation cleared")
-            default: return input.handle(key)
-            }
+    public func handleMouse(_ mouse: MouseEvent) -> Bool {
+        switch mouse.kind {
+        case .scrollUp: scroll(by: 3)
+        case .scrollDown: scroll(by: -3)
         default: return false
         }
         return true

@@ -25,9 +25,10 @@ public final class DatasetPane: Pane {
     private var focus: Focus = .records
     private var selectedRecord = 0
     private var selectedWindow = 0
-    private var selectedField: DatasetField = .contextLength
+    /// The packing settings of `[dataset]`, edited in place in the workspace.
+    private(set) var settingsForm: SettingsForm
+    var form: Form { settingsForm.form }
     private var detailScroll = 0
-    private var fieldInput: String?
     private var loading = false
     /// The input's modification date when it was last read.
     private var loadedInputDate: Date?
@@ -39,25 +40,61 @@ public final class DatasetPane: Pane {
         self.model = model
         self.source = source
         mailbox = Mailbox(waker: waker)
+        settingsForm = SettingsForm(model: model, sections: ["dataset"], excluding: ["dataset.input", "dataset.format", "dataset.output"],
+                                    steps: Self.steps)
         reload()
     }
 
     private var settings: DatasetSettings { model.settings.dataset.settings }
 
+    /// In the settings: the form's keys (its editor's alone while a value is typed), Esc back; in
+    /// the lists: ↑/↓ select. Both: the detail view, the views, prepare, reload.
     public var keyBindings: [KeyBinding] {
-        [
-            KeyBinding([.up, .down], "select a record / window / setting"),
-            KeyBinding([.pageUp, .pageDown], "scroll the detail view"),
-            KeyBinding([.character("w")], "show records / packed windows"),
-            KeyBinding([.character("s")], "edit the settings / back"),
-            KeyBinding([.left, .right], "in settings: change the value"),
-            KeyBinding([.enter], "in settings: type a value"),
-            KeyBinding([.character("p")], "prepare the dataset into the workspace"),
-            KeyBinding([.character("l")], "reload the input"),
+        var bindings: [KeyBinding] = []
+        if focus == .settings {
+            let formBindings = form.keyBindings { [self] change in
+                settingsForm.edit(change)
+                if let problem = settingsForm.commit() { message = "error: \(problem)" }
+            }
+            if form.isEditing { return formBindings }
+            bindings = formBindings + [KeyBinding([.escape, .character("s")], "back to the records") { [self] _ in focus = .records }]
+        } else {
+            bindings = [
+                KeyBinding([.up, .down], focus == .windows ? "select a window" : "select a record") { [self] key in
+                    let d = key == .up ? -1 : 1
+                    if focus == .windows {
+                        selectedWindow = clamp(selectedWindow + d, snapshot?.windows.count ?? 0)
+                    } else {
+                        selectedRecord = clamp(selectedRecord + d, snapshot?.records.count ?? 0)
+                    }
+                    detailScroll = 0
+                },
+                KeyBinding([.character("s")], "edit the settings") { [self] _ in focus = .settings },
+            ]
+        }
+        return bindings + [
+            KeyBinding([.pageUp, .pageDown], "scroll the detail view") { [self] key in
+                detailScroll = key == .pageDown ? detailScroll + 5 : max(0, detailScroll - 5)
+            },
+            KeyBinding([.character("w")], focus == .windows ? "show the records" : "show the packed windows") { [self] _ in
+                focus = focus == .windows ? .records : .windows
+                detailScroll = 0
+            },
+            KeyBinding([.character("p")], "prepare the dataset into the workspace") { [self] _ in prepare() },
+            KeyBinding([.character("l")], "reload the input") { [self] _ in reload() },
         ]
     }
 
-    public var capturesText: Bool { fieldInput != nil }
+    /// What ←/→ do to the numbers: the context length doubles or halves (powers of two are what
+    /// models use), the min length moves by 10 characters, the test fraction by 0.05, the seed by 1.
+    static let steps: [String: @Sendable (String, Int) -> String] = [
+        "dataset.context_length": { text, d in Int(text).map { "\(min(1 << 20, max(2, d > 0 ? $0 * 2 : $0 / 2)))" } ?? text },
+        "dataset.min_length": { text, d in Int(text).map { "\(max(0, $0 + 10 * d))" } ?? text },
+        "dataset.test_fraction": { text, d in
+            Double(text).map { "\(min(0.95, max(0, (($0 + 0.05 * Double(d)) * 100).rounded() / 100)))" } ?? text
+        },
+        "dataset.seed": { text, d in UInt64(text).map { "\(d > 0 ? $0 &+ 1 : ($0 == 0 ? 0 : $0 - 1))" } ?? text },
+    ]
 
     public var job: JobStatus? {
         if preparing { return JobStatus("preparing dataset") }
@@ -139,59 +176,7 @@ public final class DatasetPane: Pane {
 
     // MARK: Events
 
-    public func handle(_ event: InputEvent) -> Bool {
-        guard case .key(let key) = event else { return false }
-        if var input = fieldInput {
-            switch key {
-            case .character(let c) where c.isASCII && (c.isNumber || c == "."): input.append(c); fieldInput = input
-            case .backspace: input = String(input.dropLast()); fieldInput = input
-            case .enter:
-                var s = settings
-                if let problem = selectedField.set(&s, from: input) { message = "error: \(problem)" } else { store(s) }
-                fieldInput = nil
-            case .escape: fieldInput = nil
-            default: break
-            }
-            return true
-        }
-        switch key {
-        case .up, .down:
-            let d = key == .up ? -1 : 1
-            switch focus {
-            case .records: selectedRecord = clamp(selectedRecord + d, snapshot?.records.count ?? 0); detailScroll = 0
-            case .windows: selectedWindow = clamp(selectedWindow + d, snapshot?.windows.count ?? 0); detailScroll = 0
-            case .settings: selectedField = DatasetField(rawValue: clamp(selectedField.rawValue + d, DatasetField.allCases.count))!
-            }
-        case .left, .right:
-            guard focus == .settings else { return false }
-            var s = settings
-            selectedField.step(&s, by: key == .right ? 1 : -1)
-            store(s)
-        case .enter:
-            guard focus == .settings else { return false }
-            if selectedField.isNumeric { fieldInput = "" } else {
-                var s = settings
-                selectedField.step(&s, by: 1)
-                store(s)
-            }
-        case .pageDown: detailScroll += 5
-        case .pageUp: detailScroll = max(0, detailScroll - 5)
-        case .character("w"): focus = focus == .windows ? .records : .windows; detailScroll = 0
-        case .character("s"): focus = focus == .settings ? .records : .settings
-        case .escape where focus == .settings: focus = .records
-        case .character("p"): prepare()
-        case .character("l"): reload()
-        default: return false
-        }
-        return true
-    }
-
     private func clamp(_ value: Int, _ count: Int) -> Int { min(max(0, value), max(0, count - 1)) }
-
-    private func store(_ s: DatasetSettings) {
-        model.settings.dataset.settings = s
-        if !model.save() { message = model.lastError }
-    }
 
     // MARK: Drawing
 
@@ -299,16 +284,8 @@ public final class DatasetPane: Pane {
     private func drawSettings(into grid: inout Grid, in rect: Rect) {
         Frame.drawBorder(into: &grid, rect, role: focus == .settings ? .accent : .border, title: "settings (s)")
         let inner = rect.inset(by: 1)
-        for (i, field) in DatasetField.allCases.enumerated() where i < inner.height {
-            let isSelected = focus == .settings && field == selectedField
-            var value = field.value(in: settings)
-            if isSelected, let fieldInput { value = fieldInput + "▏" }
-            let labelWidth = inner.width - 9
-            let label = field.label.count > labelWidth ? String(field.label.prefix(labelWidth)) : field.label
-            let line = label + String(repeating: " ", count: max(1, labelWidth - label.count)) + value
-            if isSelected { grid.fill(Rect(x: inner.x, y: inner.y + i, width: inner.width, height: 1), role: .selection) }
-            grid.put(line, x: inner.x, y: inner.y + i, role: isSelected ? .selection : .text, clip: inner)
-        }
+        // Values in one column, after the longest label that leaves them room ("‹ off ›", "1048576").
+        form.draw(into: &grid, in: inner, focused: focus == .settings, labelWidth: max(0, inner.width - 10))
     }
 
     private func drawStats(into grid: inout Grid, in rect: Rect) {

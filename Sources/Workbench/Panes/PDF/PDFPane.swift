@@ -32,8 +32,9 @@ public final class PDFPane: Pane {
     private var extraction: (done: Int, total: Int)?
     /// The last outcome line (extraction summary, error).
     public private(set) var message: String?
-    /// Digits typed after `g`.
-    private var goToInput: String?
+    /// The page number being typed after `g`, and why the last one was refused.
+    private var goToInput: LineEditor?
+    private var goToProblem: String?
     private var lastLayout: PageLayout?
     private var dragging: CropEdge?
 
@@ -62,23 +63,54 @@ public final class PDFPane: Pane {
 
     public var pageCount: Int { document?.pageCount ?? 0 }
 
+    /// The go-to prompt's keys while it is open (it takes every printable key), else the page's.
     public var keyBindings: [KeyBinding] {
-        [
-            KeyBinding([.pageDown, .pageUp], "next / previous page"),
-            KeyBinding([.home, .end], "first / last page"),
-            KeyBinding([.character("g")], "go to page (type its number, Enter)"),
-            KeyBinding([.character(" ")], "select the next crop edge (top, right, bottom, left)"),
-            KeyBinding([.up, .down, .left, .right], "move the selected edge (to the next line gap when snapping)"),
-            KeyBinding([.character("K"), .character("J"), .character("H"), .character("L")], "move it a coarse step up/down/left/right"),
-            KeyBinding([.character("s")], "snap to line gaps / move freely"),
-            KeyBinding([.character("a")], "automatic crop: cut running heads, footers, folios"),
-            KeyBinding([.character("["), .character("]")], "mark this page as the body's first / last"),
-            KeyBinding([.character("r")], "reset the crop to the whole page"),
-            KeyBinding([.character("e")], "extract the body pages to the workspace"),
+        if let prompt = goToInput {
+            return [
+                KeyBinding([.enter], "go to the page typed") { [self] _ in
+                    guard let number = Int(prompt.text.trimmingCharacters(in: .whitespaces)) else {
+                        goToProblem = "type a page number, 1–\(pageCount)"
+                        return
+                    }
+                    go(to: number)
+                    goToInput = nil
+                    goToProblem = nil
+                },
+                KeyBinding([.escape], "cancel") { [self] _ in
+                    goToInput = nil
+                    goToProblem = nil
+                },
+            ] + prompt.keyBindings { [self] change in if goToInput != nil { change(&goToInput!) } }
+        }
+        guard document != nil else { return [] }
+        return [
+            KeyBinding([.pageDown, .pageUp], "next / previous page (the mouse wheel too)") { [self] key in
+                go(to: pageNumber + (key == .pageDown ? 1 : -1))
+            },
+            KeyBinding([.home, .end], "first / last page") { [self] key in go(to: key == .home ? 1 : pageCount) },
+            KeyBinding([.character("g")], "go to page (type its number, Enter)") { [self] _ in goToInput = LineEditor() },
+            KeyBinding([.character(" ")], "select the next crop edge (top, right, bottom, left)") { [self] _ in editor.selectNextEdge() },
+            KeyBinding([.up, .down, .left, .right], "move the selected edge (to the next line gap when snapping)") { [self] key in moveEdge(key) },
+            KeyBinding([.character("K"), .character("J"), .character("H"), .character("L")], "move it a coarse step up/down/left/right") { [self] key in
+                moveEdge(key)
+            },
+            KeyBinding([.character("s")], "snap to line gaps / move freely") { [self] _ in editor.snaps.toggle() },
+            KeyBinding([.character("a")], "automatic crop: cut running heads, footers, folios") { [self] _ in startAutoCrop() },
+            KeyBinding([.character("["), .character("]")], "mark this page as the body's first / last") { [self] key in
+                if key == .character("[") {
+                    bodyPages = pageNumber...max(pageNumber, bodyPages.upperBound)
+                } else {
+                    bodyPages = min(pageNumber, bodyPages.lowerBound)...pageNumber
+                }
+                saveChoices()
+            },
+            KeyBinding([.character("r")], "reset the crop to the whole page") { [self] _ in
+                editor.box = CropBox(x0: 0, top: 0, x1: editor.pageWidth, bottom: editor.pageHeight)
+                saveChoices()
+            },
+            KeyBinding([.character("e")], "extract the body pages to the workspace") { [self] _ in startExtraction() },
         ]
     }
-
-    public var capturesText: Bool { goToInput != nil }
 
     public var job: JobStatus? {
         if let extraction { return JobStatus("extracting \(extraction.done)/\(extraction.total)") }
@@ -97,50 +129,6 @@ public final class PDFPane: Pane {
     private var gaps: [Double] { page.map(CropEditor.lineGaps(of:)) ?? [] }
 
     // MARK: Events
-
-    public func handle(_ event: InputEvent) -> Bool {
-        switch event {
-        case .key(let key): return handleKey(key)
-        case .mouse(let mouse): return handleMouse(mouse)
-        case .resize: return false
-        }
-    }
-
-    private func handleKey(_ key: Key) -> Bool {
-        if var input = goToInput {
-            switch key {
-            case .character(let c) where c.isASCII && c.isNumber: input.append(c); goToInput = input
-            case .backspace: input = String(input.dropLast()); goToInput = input
-            case .enter:
-                if let n = Int(input) { go(to: n) }
-                goToInput = nil
-            case .escape: goToInput = nil
-            default: break
-            }
-            return true
-        }
-        guard document != nil else { return false }
-        switch key {
-        case .pageDown: go(to: pageNumber + 1)
-        case .pageUp: go(to: pageNumber - 1)
-        case .home: go(to: 1)
-        case .end: go(to: pageCount)
-        case .character("g"): goToInput = ""
-        case .character(" "): editor.selectNextEdge()
-        case .up, .down, .left, .right, .character("K"), .character("J"), .character("H"), .character("L"):
-            moveEdge(key)
-        case .character("s"): editor.snaps.toggle()
-        case .character("a"): startAutoCrop()
-        case .character("["): bodyPages = pageNumber...max(pageNumber, bodyPages.upperBound); saveChoices()
-        case .character("]"): bodyPages = min(pageNumber, bodyPages.lowerBound)...pageNumber; saveChoices()
-        case .character("r"):
-            editor.box = CropBox(x0: 0, top: 0, x1: editor.pageWidth, bottom: editor.pageHeight)
-            saveChoices()
-        case .character("e"): startExtraction()
-        default: return false
-        }
-        return true
-    }
 
     private func moveEdge(_ key: Key) {
         let coarse: Bool, direction: Int, vertical: Bool
@@ -163,7 +151,8 @@ public final class PDFPane: Pane {
         saveChoices()
     }
 
-    private func handleMouse(_ mouse: MouseEvent) -> Bool {
+    /// Dragging a crop edge (press within a cell of it), and the wheel to turn pages.
+    public func handleMouse(_ mouse: MouseEvent) -> Bool {
         guard let layout = lastLayout else { return false }
         switch mouse.kind {
         case .press:
@@ -298,7 +287,13 @@ public final class PDFPane: Pane {
         lastLayout = layout
         drawPageText(page, layout: layout, into: &grid)
         drawCropBox(layout: layout, viewArea: viewArea, into: &grid)
-        if panelWidth > 0 { drawPanel(into: &grid, in: panel.inset(by: 0), page: page) }
+        if panelWidth > 0 {
+            drawPanel(into: &grid, in: panel.inset(by: 0), page: page)
+        } else if let goToInput {
+            // No side panel to hold the prompt: it goes over the page's bottom border.
+            goToInput.draw(into: &grid, in: Rect(x: viewArea.x + 1, y: viewArea.maxY - 1, width: viewArea.width - 2, height: 1),
+                           prompt: "go to page: ")
+        }
     }
 
     /// Each line on the row of its centre; a line whose row is taken (the page has more lines than
@@ -373,7 +368,11 @@ public final class PDFPane: Pane {
         let inBody = bodyPages.contains(pageNumber)
         line("page \(pageNumber) of \(pageCount)  \(inBody ? "body" : "not in body")", inBody ? .text : .dim)
         line("body pages \(bodyPages.lowerBound)–\(bodyPages.upperBound)")
-        if let goToInput { line("go to page: \(goToInput)▏", .accent, .bold) }
+        if let goToInput, y < area.maxY {
+            goToInput.draw(into: &grid, in: Rect(x: area.x, y: y, width: area.width, height: 1), prompt: "go to page: ")
+            y += 1
+            if let goToProblem { line(goToProblem, .error) }
+        }
         line("")
         line("crop box (points)", .accent)
         for edge in CropEdge.allCases {

@@ -14,7 +14,7 @@ public final class TrainPane: Pane {
     public private(set) var settingsForm: SettingsForm
     public var form: Form { settingsForm.form }
     public private(set) var history = RunHistory()
-    public private(set) var state = TrainingState.idle
+    public private(set) var state = TrainingState.idle { didSet { lockSettingsWhileBusy() } }
     /// One line for the user: why a key did nothing, where a followed file stands.
     public private(set) var message: String?
     public var logScale = false
@@ -25,7 +25,7 @@ public final class TrainPane: Pane {
     private let controller: any TrainingController
     private let model: WorkspaceModel
     private enum Follow { case log(MetricsLogFollower), trainerState(TrainerStateReader) }
-    private var follow: Follow?
+    private var follow: Follow? { didSet { lockSettingsWhileBusy() } }
     private var pathEditor: LineEditor?  // open while typing the path of a run to follow
 
     public var job: JobStatus? {
@@ -57,63 +57,55 @@ public final class TrainPane: Pane {
         }
     }
 
-    public var keyBindings: [KeyBinding] {
-        Form.keyBindings + [
-            KeyBinding([.character("s")], "start training with these settings"),
-            KeyBinding([.character("p")], "pause / resume"),
-            KeyBinding([.character("x")], "stop (saves a checkpoint)"),
-            KeyBinding([.character("l")], "log scale on/off"),
-            KeyBinding([.character("+"), .character("-")], "more / less smoothing"),
-            KeyBinding([.character("f")], "follow a metrics.jsonl or trainer_state.json (again: stop following)"),
-        ]
-    }
+    /// The settings only display while a run is active or another run is followed.
+    private func lockSettingsWhileBusy() { settingsForm.isEditable = follow == nil && !state.isActive }
 
-    public func handle(_ event: InputEvent) -> Bool {
-        guard case .key(let key) = event else { return false }
-        if var editor = pathEditor {
-            switch key {
-            case .escape: pathEditor = nil
-            case .enter:
-                pathEditor = nil
-                let path = editor.text.trimmingCharacters(in: .whitespaces)
-                if !path.isEmpty { startFollowing(path: path) }
-            default:
-                _ = editor.handle(key)
-                pathEditor = editor
-            }
-            return true
+    /// The follow prompt's keys while it is open, the form's alone while a value is edited (both
+    /// take every printable key), else the form's and the run's.
+    public var keyBindings: [KeyBinding] {
+        if let editor = pathEditor {
+            return [
+                KeyBinding([.enter], "follow this metrics.jsonl or trainer_state.json") { [self] _ in
+                    pathEditor = nil
+                    let path = editor.text.trimmingCharacters(in: .whitespaces)
+                    if !path.isEmpty { startFollowing(path: path) }
+                },
+                KeyBinding([.escape], "cancel") { [self] _ in pathEditor = nil },
+            ] + editor.keyBindings { [self] change in if pathEditor != nil { change(&pathEditor!) } }
         }
-        if form.isEditing || [.up, .down, .enter, .left, .right, .escape].contains(key) {
-            settingsForm.isEditable = follow == nil && !state.isActive
-            let (used, problem) = settingsForm.handle(key)
-            if let problem { message = problem }
-            return used
+        // Accepted edits go straight into the workspace (and its file).
+        let formBindings = form.keyBindings { [self] change in
+            settingsForm.edit(change)
+            if let problem = settingsForm.commit() { message = problem }
         }
-        switch key {
-        case .character("s"): start()
-        case .character("p"):
-            switch state {
-            case .running: controller.pause()
-            case .paused: controller.resume()
-            default: message = "no run to pause or resume"
-            }
-        case .character("x"):
-            if state.isActive { controller.stop() } else { message = "no run to stop" }
-        case .character("l"): logScale.toggle()
-        case .character("+"): smoothing = min(0.99, (smoothing * 10 + 1).rounded() / 10)
-        case .character("-"): smoothing = max(0, (smoothing * 10 - 1).rounded() / 10)
-        case .character("f"):
-            if follow != nil {
-                follow = nil
-                message = "stopped following"
-            } else if state.isActive {
-                message = "a run is going; stop it before following another"
-            } else {
-                pathEditor = LineEditor()
-            }
-        default: return false
-        }
-        return true
+        if form.isEditing { return formBindings }
+        return formBindings + [
+            KeyBinding([.character("s")], "start training with these settings") { [self] _ in start() },
+            KeyBinding([.character("p")], "pause / resume") { [self] _ in
+                switch state {
+                case .running: controller.pause()
+                case .paused: controller.resume()
+                default: message = "no run to pause or resume"
+                }
+            },
+            KeyBinding([.character("x")], "stop (saves a checkpoint)") { [self] _ in
+                if state.isActive { controller.stop() } else { message = "no run to stop" }
+            },
+            KeyBinding([.character("l")], "log scale on/off") { [self] _ in logScale.toggle() },
+            KeyBinding([.character("+"), .character("-")], "more / less smoothing") { [self] key in
+                smoothing = key == .character("+") ? min(0.99, (smoothing * 10 + 1).rounded() / 10) : max(0, (smoothing * 10 - 1).rounded() / 10)
+            },
+            KeyBinding([.character("f")], follow == nil ? "follow a metrics.jsonl or trainer_state.json" : "stop following") { [self] _ in
+                if follow != nil {
+                    follow = nil
+                    message = "stopped following"
+                } else if state.isActive {
+                    message = "a run is going; stop it before following another"
+                } else {
+                    pathEditor = LineEditor()
+                }
+            },
+        ]
     }
 
     private func start() {
