@@ -7,26 +7,25 @@ struct ExtractCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "extract",
         abstract: "Extract the text of a PDF's pages inside a crop box into a JSONL file.",
-        discussion: """
+        discussion: ExitStatus.discussion("""
             Writes one line per page, {"<page number>": "<text>"}, page numbers 1-based physical \
             indices, flushed as each page is done. Coordinates are PDF points from the page's \
             top-left corner (as pdfplumber's x0, top, x1, bottom). --auto proposes a crop box \
             that cuts running headers, footers and page numbers and the page range of the body \
             (skipping front and back matter) unless --pages is given.
-
-            Exit codes:
-              0  done (warnings, e.g. image-only pages written empty, are printed)
-              2  file not found or unreadable
-              3  empty file (0 bytes)
-              4  not a PDF
-              5  damaged or truncated PDF, or no readable pages
-              6  encrypted: password missing or wrong (use --password)
-              7  no selected page has a text layer (a scan: run OCR first)
-              8  cannot write the output file
-              9  bad --crop or --pages, or a page beyond the last one
-             10  finished, but some pages could not be read (the others were written)
-             64  bad command line
-            """)
+            """,
+            specific: [
+                (0, "done (warnings, e.g. image-only pages written empty, are printed)"),
+                (2, "file not found or unreadable"),
+                (3, "empty file (0 bytes)"),
+                (4, "not a PDF"),
+                (5, "damaged or truncated PDF, or no readable pages"),
+                (6, "encrypted: password missing or wrong (use --password)"),
+                (7, "no selected page has a text layer (a scan: run OCR first)"),
+                (8, "cannot write the output file"),
+                (9, "bad --crop or --pages, or a page beyond the last one"),
+                (10, "finished, but some pages could not be read (the others were written)"),
+            ]))
 
     @Argument(help: "The PDF file.")
     var pdf: String
@@ -53,10 +52,9 @@ struct ExtractCommand: ParsableCommand {
     func run() throws {
         let status: Int32
         do { status = try extract() } catch let error as PDFError {
-            report("error: \(error.description)")
-            throw ExitCode(error.exitCode)
+            throw CLIError(error.description, exitCode: error.exitCode)
         }
-        if status != 0 { throw ExitCode(status) }
+        if status != 0 { throw ExitCode(status) }  // the summary line has said which pages failed
     }
 
     /// Returns 0, or 10 when some pages could not be read; throws `PDFError` for the rest.

@@ -7,7 +7,7 @@ struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
         abstract: "Make a folder a TuneBench workspace (writes tunebench.toml with the defaults).",
-        discussion: "When the folder holds exactly one PDF, it becomes the workspace's book.")
+        discussion: ExitStatus.discussion("When the folder holds exactly one PDF, it becomes the workspace's book."))
 
     @Argument(help: "The folder (created if missing).") var directory: String = "."
 

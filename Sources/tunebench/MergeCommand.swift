@@ -6,12 +6,12 @@ struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
         abstract: "Fold a LoRA adapter into its base model and write a standalone GGUF.",
-        discussion: """
+        discussion: ExitStatus.discussion("""
             Every adapted weight becomes W + scale·B·A. --adapter takes a GGUF LoRA file, a PEFT \
             folder (adapter_config.json + adapter_model.safetensors), a checkpoint folder, or a run \
             folder (its last checkpoint, or --best). By default merged weights keep their type \
             (K-quant weights, which cannot be re-quantized here, become F16); other tensors are copied.
-            """)
+            """))
 
     @Option(name: .shortAndLong, help: "The base model: a .gguf path or a file name in the model cache (default: \(ModelCache.defaultModelFile)).")
     var model: String?

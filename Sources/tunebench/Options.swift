@@ -59,10 +59,15 @@ struct SamplingOptions: ParsableArguments {
     }
 }
 
-/// An error shown to the user as one line.
+/// An error shown to the user as one line, `tunebench <command>: error: <description>`, ending the
+/// program with `exitCode` (1 unless the command documents another, as `extract` does).
 struct CLIError: Error, CustomStringConvertible {
     var description: String
-    init(_ message: String) { description = message }
+    var exitCode: Int32
+    init(_ message: String, exitCode: Int32 = ExitStatus.failure) {
+        description = message
+        self.exitCode = exitCode
+    }
 }
 
 /// Writes to standard error.
