@@ -33,6 +33,10 @@ struct TuneBench: ParsableCommand {
     /// adds the usage after it); `--help` and `--version` print to standard output and succeed.
     static func status(running arguments: [String]) -> Int32 {
         let named = CommandNames.explicitCommand(in: arguments)
+        if let mistake = CommandNames.unknownCommand(in: arguments) {
+            printError(errorPrefix(mistake.command) + mistake.message)
+            return ExitStatus.usage
+        }
         var command: ParsableCommand
         do { command = try parseAsRoot(arguments) } catch { return report(error, command: named) }
         do { try command.run() } catch { return report(error, command: type(of: command).configuration.commandName ?? named) }
