@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Workspace
 
 /// What every `tunebench` command has in common: one error line, exit codes, command names.
 @Suite struct CLIConventionTests {
@@ -47,5 +48,53 @@ import Testing
             let text = try Binary.run([command, "--help"]).stdout
             #expect(text.contains("Exit codes:") && text.contains("1  the command failed"), "\(command)")
         }
+    }
+
+    /// A fresh empty folder, removed by the caller.
+    static func temporaryFolder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tb-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Two PDFs and no --pdf: an error naming both and saying what to pass, and no workspace.
+    @Test func initInAFolderWithTwoPDFsAsksWhichOne() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for name in ["emma.pdf", "persuasion.pdf"] { FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: Data()) }
+        let result = try Binary.run(["init", folder.path])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("tunebench init: error: "), "\(result.stderr)")
+        #expect(result.stderr.contains("emma.pdf, persuasion.pdf") && result.stderr.contains("--pdf"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(Workspace.fileName).path))
+        // --pdf chooses; inside the folder it is stored relative to it.
+        let chosen = try Binary.run(["init", "--pdf", folder.appendingPathComponent("persuasion.pdf").path, folder.path])
+        #expect(chosen.status == 0, "\(chosen.stderr)")
+        #expect(try Workspace.open(at: folder).settings.pdf.path == "persuasion.pdf")
+    }
+
+    @Test func initWithAPDFOutsideTheFolderStoresItsAbsolutePath() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let book = folder.appendingPathComponent("library/emma.pdf")
+        try FileManager.default.createDirectory(at: book.deletingLastPathComponent(), withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: book.path, contents: Data())
+        let workspace = folder.appendingPathComponent("workspace")
+        let result = try Binary.run(["init", "--pdf", book.path, workspace.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try Workspace.open(at: workspace).settings.pdf.path == book.standardizedFileURL.path)
+        let missing = try Binary.run(["init", "--pdf", folder.appendingPathComponent("none.pdf").path, folder.appendingPathComponent("w2").path])
+        #expect(missing.status == 1 && missing.stderr.hasPrefix("tunebench init: error: no PDF at"), "\(missing.stderr)")
+    }
+
+    /// `tunebench init book.pdf`: the workspace is the PDF's folder, with that book (even beside another PDF).
+    @Test func initOnAPDFMakesAWorkspaceInItsFolder() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for name in ["emma.pdf", "persuasion.pdf"] { FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: Data()) }
+        let result = try Binary.run(["init", folder.appendingPathComponent("emma.pdf").path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("book: emma.pdf"), "\(result.stdout)")
+        #expect(try Workspace.open(at: folder).settings.pdf.path == "emma.pdf")
     }
 }
