@@ -37,7 +37,7 @@ public final class EngineChatGenerator: ChatGenerator, @unchecked Sendable {
         let template = ChatTemplate.loadOrFallback(source: model.gguf["tokenizer.chat_template"]?.stringValue).template
         var adapter: LoRAAdapter?
         if let adapterPath = request.adapterPath {
-            do { adapter = try LoRAAdapter.load(path: adapterPath, model: model.config, preferBest: true) } catch {
+            do { adapter = try LoRAAdapter.load(path: adapterPath, model: model.config) } catch {
                 throw ChatError.adapterUnreadable(adapterPath, reason: "\(error)")
             }
         }
