@@ -83,7 +83,8 @@ struct ExtractCommand: ParsableCommand {
             throw PDFError.outputFailed(path: out, reason: String(cString: strerror(errno)))
         }
         defer { fclose(file) }
-        let bar = isatty(STDERR_FILENO) != 0 ? ProgressBar(total: pageNumbers.count) : nil
+        let progress = ProgressReport(label: "extracting", total: pageNumbers.count, unit: "pages")
+        defer { progress.finish() }
         // A second copy of the document lets both cores read pages (poppler documents are single-threaded).
         let workers = min(ProcessInfo.processInfo.activeProcessorCount, 4)
         let documents = [document] + (1..<max(workers, 1)).compactMap { _ in try? PDFDocument(path: pdf, password: password) }
@@ -95,8 +96,8 @@ struct ExtractCommand: ParsableCommand {
                     throw PDFError.outputFailed(path: out, reason: String(cString: strerror(errno)))
                 }
             },
-            progress: { done, total in bar?.update(done) })
-        bar?.finish()
+            progress: { done, _ in progress.update(done) })
+        progress.finish()
 
         for warning in summary.warnings { report("warning: \(warning)") }
         let empty = summary.emptyPages.count
@@ -111,23 +112,4 @@ struct ExtractCommand: ParsableCommand {
 
 private func report(_ message: String) {
     printError("tunebench extract: " + message)
-}
-
-/// A one-line progress bar on stderr, redrawn in place with \r (only used when stderr is a tty).
-final class ProgressBar {
-    let total: Int
-    private var lastDrawn = -1
-
-    init(total: Int) { self.total = total }
-
-    func update(_ done: Int) {
-        let width = 30
-        let filled = total > 0 ? done * width / total : width
-        guard filled != lastDrawn || done == total else { return }
-        lastDrawn = filled
-        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-        FileHandle.standardError.write(Data("\r[\(bar)] \(done)/\(total) pages".utf8))
-    }
-
-    func finish() { FileHandle.standardError.write(Data("\n".utf8)) }
 }

@@ -30,10 +30,12 @@ struct QuantizeCommand: ParsableCommand {
         }
         let file = try GGUFFile(path: url.path)
         let start = Date()
-        let writer = try ModelQuantizer.convert(file, to: target, allowRequantize: allowRequantize) { done, total in
-            printError("\rconverting: \(done)/\(total) tensors", terminator: "")
+        let progress = ProgressReport(label: "converting", total: file.tensors.count, unit: "tensors")
+        defer { progress.finish() }
+        let writer = try ModelQuantizer.convert(file, to: target, allowRequantize: allowRequantize) { done, _ in
+            progress.update(done)
         }
-        printError("")
+        progress.finish()
         try writer.write(to: out)
         let size = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
         printError(String(format: "wrote %@ (%@, %.1f MB) in %.1f s", out, target.name, Double(size) / 1e6, Date().timeIntervalSince(start)))

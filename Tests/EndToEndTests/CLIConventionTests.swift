@@ -97,4 +97,19 @@ import Workspace
         #expect(result.stdout.contains("book: emma.pdf"), "\(result.stdout)")
         #expect(try Workspace.open(at: folder).settings.pdf.path == "emma.pdf")
     }
+
+    /// With standard error in a pipe (a log), progress is a few plain lines, not hundreds of
+    /// `\r`-joined redraws of a bar.
+    @Test func quantizeProgressInAPipeIsPlainLines() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("q4_0.gguf").path
+        let result = try Binary.run(["quantize", "--type", "q4_0", "--allow-requantize", "--out", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stderr.contains("\r"))
+        let progress = result.stderr.split(separator: "\n").filter { $0.hasPrefix("converting") }
+        #expect(progress.count == 4, "\(result.stderr)")
+        #expect(progress.last?.hasSuffix("tensors (100%)") == true, "\(result.stderr)")
+        #expect(result.stderr.hasSuffix(" s\n") && result.stderr.contains("wrote \(out)"))
+    }
 }
