@@ -30,19 +30,26 @@ public struct Workspace: Sendable {
         return Workspace(directory: dir, settings: parsed.settings, unknown: parsed.unknown, warnings: parsed.warnings)
     }
 
-    /// Makes `directory` (if needed) a workspace with default settings and writes its file. When the
-    /// folder holds exactly one PDF, it becomes the workspace's book.
-    public static func create(at directory: URL) throws(WorkspaceError) -> Workspace {
+    /// Makes `directory` (if needed) a workspace with default settings and writes its file. The
+    /// book is `pdf` when given (stored relative to the folder when inside it, else absolute), else
+    /// the folder's only PDF; a folder with several PDFs needs `pdf` to say which.
+    public static func create(at directory: URL, pdf: URL? = nil) throws(WorkspaceError) -> Workspace {
         let dir = directory.standardizedFileURL
         let file = dir.appendingPathComponent(fileName)
         if FileManager.default.fileExists(atPath: file.path) { throw .alreadyExists(path: file.path) }
+        var settings = WorkspaceSettings()
+        if let pdf {
+            let path = pdf.standardizedFileURL.path
+            settings.pdf.path = path.hasPrefix(dir.path + "/") ? String(path.dropFirst(dir.path.count + 1)) : path
+        } else {
+            let pdfs = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
+                .filter { $0.lowercased().hasSuffix(".pdf") }.sorted()
+            if pdfs.count > 1 { throw .severalPDFs(directory: dir.path, names: pdfs) }
+            settings.pdf.path = pdfs.first
+        }
         do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
             throw .io(path: dir.path, reason: "cannot create the folder (\(error.localizedDescription))")
         }
-        var settings = WorkspaceSettings()
-        let pdfs = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
-            .filter { $0.lowercased().hasSuffix(".pdf") }
-        if pdfs.count == 1 { settings.pdf.path = pdfs[0] }
         let workspace = Workspace(directory: dir, settings: settings, unknown: [], warnings: [])
         try workspace.save()
         return workspace

@@ -8,7 +8,7 @@ struct BenchTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-train",
         abstract: "Benchmark the LoRA training step (forward, backward, AdamW): tokens/s and peak memory.",
-        discussion: "Random tokens, every one trained. The first step is a warm-up and is not timed.")
+        discussion: ExitStatus.discussion("Random tokens, every one trained. The first step is a warm-up and is not timed."))
 
     @OptionGroup var modelOptions: ModelOptions
     @Option(help: "Tokens per row.") var seq: Int = 256

@@ -7,10 +7,10 @@ struct ChatCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chat",
         abstract: "Chat with a model in the terminal, using the model's own chat template.",
-        discussion: """
+        discussion: ExitStatus.discussion("""
             Commands inside the chat: /reset forgets the conversation, /system TEXT sets the system \
             prompt (and resets), /quit (or Ctrl-D) leaves. Ctrl-C stops a reply without quitting.
-            """)
+            """))
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var adapterOptions: AdapterOptions

@@ -8,27 +8,26 @@ struct ExtractCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "extract",
         abstract: "Extract the text of a PDF's pages inside a crop box into a JSONL file.",
-        discussion: """
+        discussion: ExitStatus.discussion("""
             Writes one line per page, {"<page number>": "<text>"}, page numbers 1-based physical \
             indices, into a temporary file renamed over --out when all pages are done (a failure \
             leaves an earlier --out as it was). Coordinates are PDF points from the page's \
             top-left corner (as pdfplumber's x0, top, x1, bottom). --auto proposes a crop box \
             that cuts running headers, footers and page numbers and the page range of the body \
             (skipping front and back matter) unless --pages is given.
-
-            Exit codes:
-              0  done (warnings, e.g. image-only pages written empty, are printed)
-              2  file not found or unreadable
-              3  empty file (0 bytes)
-              4  not a PDF
-              5  damaged or truncated PDF, or no readable pages
-              6  encrypted: password missing or wrong (use --password)
-              7  no selected page has a text layer (a scan: run OCR first)
-              8  cannot write the output file
-              9  bad --crop or --pages, or a page beyond the last one
-             10  finished, but some pages could not be read (the others were written)
-             64  bad command line
-            """)
+            """,
+            specific: [
+                (0, "done (warnings, e.g. image-only pages written empty, are printed)"),
+                (2, "file not found or unreadable"),
+                (3, "empty file (0 bytes)"),
+                (4, "not a PDF"),
+                (5, "damaged or truncated PDF, or no readable pages"),
+                (6, "encrypted: password missing or wrong (use --password)"),
+                (7, "no selected page has a text layer (a scan: run OCR first)"),
+                (8, "cannot write the output file"),
+                (9, "bad --crop or --pages, or a page beyond the last one"),
+                (10, "finished, but some pages could not be read (the others were written)"),
+            ]))
 
     @Argument(help: "The PDF file.")
     var pdf: String
@@ -55,10 +54,9 @@ struct ExtractCommand: ParsableCommand {
     func run() throws {
         let status: Int32
         do { status = try extract() } catch let error as PDFError {
-            report("error: \(error.description)")
-            throw ExitCode(error.exitCode)
+            throw CLIError(error.description, exitCode: error.exitCode)
         }
-        if status != 0 { throw ExitCode(status) }
+        if status != 0 { throw ExitCode(status) }  // the summary line has said which pages failed
     }
 
     /// Returns 0, or 10 when some pages could not be read; throws `PDFError` for the rest.
@@ -83,10 +81,11 @@ struct ExtractCommand: ParsableCommand {
             }
         }
 
-        let bar = isatty(STDERR_FILENO) != 0 ? ProgressBar(total: pageNumbers.count) : nil
+        let progress = ProgressReport(label: "extracting", total: pageNumbers.count, unit: "pages")
+        defer { progress.finish() }
         let summary = try ExtractJob(pdf: pdf, password: password, crop: box, pages: pageNumbers, output: URL(fileURLWithPath: out))
-            .run(document: document, progress: { done, total in bar?.update(done) })
-        bar?.finish()
+            .run(document: document, progress: { done, _ in progress.update(done) })
+        progress.finish()
 
         for warning in summary.warnings { report("warning: \(warning)") }
         let empty = summary.emptyPages.count
@@ -101,23 +100,4 @@ struct ExtractCommand: ParsableCommand {
 
 private func report(_ message: String) {
     printError("tunebench extract: " + message)
-}
-
-/// A one-line progress bar on stderr, redrawn in place with \r (only used when stderr is a tty).
-final class ProgressBar {
-    let total: Int
-    private var lastDrawn = -1
-
-    init(total: Int) { self.total = total }
-
-    func update(_ done: Int) {
-        let width = 30
-        let filled = total > 0 ? done * width / total : width
-        guard filled != lastDrawn || done == total else { return }
-        lastDrawn = filled
-        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-        FileHandle.standardError.write(Data("\r[\(bar)] \(done)/\(total) pages".utf8))
-    }
-
-    func finish() { FileHandle.standardError.write(Data("\n".utf8)) }
 }

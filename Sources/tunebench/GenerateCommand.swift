@@ -6,7 +6,7 @@ struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract: "Continue a prompt, streaming the generated text to standard output.",
-        discussion: "Special tokens in the prompt (<|im_start|> …) are parsed. Only the generated text goes to standard output; --stats prints timings to standard error.")
+        discussion: ExitStatus.discussion("Special tokens in the prompt (<|im_start|> …) are parsed. Only the generated text goes to standard output; --stats prints timings to standard error."))
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var adapterOptions: AdapterOptions
@@ -43,11 +43,12 @@ struct GenerateCommand: ParsableCommand {
         let generator = TextGenerator(session: session, tokenizer: tokenizer)
         Interrupt.install()
         var result = GenerationStats()
-        _ = try Interrupt.reply { shouldStop in
+        let stopped = try Interrupt.reply { shouldStop in
             result = try generator.generate(prompt: ids, maxTokens: maxTokens, sampling: sampling.parameters,
                                             stopTokens: ignoreEos ? [] : nil, stopStrings: stop, shouldStop: shouldStop, emit: writeOut)
         }
         writeOut("\n")
         if stats { printError(result.summary) }
+        if stopped { throw ExitCode(ExitStatus.interrupted) }  // the text is cut short: say so to a script
     }
 }

@@ -5,7 +5,8 @@ import Foundation
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Print a GGUF file's metadata and tensor table.")
+        abstract: "Print a GGUF file's metadata and tensor table.",
+        discussion: ExitStatus.help())
 
     @Argument(help: "The .gguf file.") var path: String
     @Flag(help: "Show every tensor (default: the first 40).") var allTensors = false

@@ -6,19 +6,21 @@ struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
         abstract: "Fold a LoRA adapter into its base model and write a standalone GGUF.",
-        discussion: """
+        discussion: ExitStatus.discussion("""
             Every adapted weight becomes W + scale·B·A. --adapter takes a GGUF LoRA file, a PEFT \
             folder (adapter_config.json + adapter_model.safetensors), a checkpoint folder, or a run \
-            folder (its last checkpoint, or --best). By default merged weights keep their type \
+            folder (its best checkpoint by eval loss, else its last, as in generate and chat; the \
+            one taken is printed). By default merged weights keep their type \
             (K-quant weights, which cannot be re-quantized here, become F16); other tensors are copied.
-            """)
+            """))
 
     @Option(name: .shortAndLong, help: "The base model: a .gguf path or a file name in the model cache (default: \(ModelCache.defaultModelFile)).")
     var model: String?
-    @Option(help: "The adapter: a .gguf LoRA file, a PEFT folder, a checkpoint or a run folder.") var adapter: String
+    @Option(help: ArgumentHelp(AdapterOptions.help)) var adapter: String
     @Option(name: .shortAndLong, help: "Where to write the merged .gguf.") var out: String
     @Option(help: "Type of the merged weights: original, f16 or f32.") var type: String = "original"
-    @Flag(help: "From a run folder, take the best checkpoint (by eval loss) instead of the last.") var best = false
+    /// Deprecated, accepted so that old scripts still run: a run folder's best checkpoint is the default now.
+    @Flag(help: .hidden) var best = false
 
     func validate() throws {
         guard LoRAMerge.OutputType(rawValue: type.lowercased()) != nil else {
@@ -34,7 +36,8 @@ struct MergeCommand: ParsableCommand {
         }
         let base = try GGUFFile(path: modelURL.path)
         let config = try LlamaConfig(gguf: base)
-        let lora = try LoRAAdapter.load(path: adapter, model: config, preferBest: best)
+        if best { printError("tunebench merge: --best is the default now and does nothing; leave it out") }
+        let lora = try loadAdapter(adapter, for: config)
         let start = Date()
         let (writer, merged) = try LoRAMerge.merge(base: base, adapter: lora, outputType: LoRAMerge.OutputType(rawValue: type.lowercased())!)
         try writer.write(to: out)

@@ -5,7 +5,8 @@ import Foundation
 struct ModelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
-        abstract: "List the models in the cache (${TUNEBENCH_HOME:-~/.cache/tunebench}/models).")
+        abstract: "List the models in the cache (${TUNEBENCH_HOME:-~/.cache/tunebench}/models).",
+        discussion: ExitStatus.help())
 
     func run() throws {
         let models = ModelCache.cachedModels()

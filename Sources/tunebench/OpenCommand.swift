@@ -8,11 +8,13 @@ struct OpenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "open",
         abstract: "Open the workbench (the terminal UI) on a workspace.",
-        discussion: """
+        discussion: ExitStatus.discussion("""
             A workspace is a folder with a tunebench.toml (`tunebench init` makes one). Keys: Tab or \
             F1–F4 switch panes, ? lists every key of the current pane, q quits. Colours follow \
-            --theme (dark, light, mono or a file in a themes/ folder); NO_COLOR selects mono.
-            """)
+            --theme: dark, light and mono are built in; NAME.toml in the workspace's themes/ folder or \
+            in ${TUNEBENCH_HOME:-~/.cache/tunebench}/themes adds a theme or overrides a built-in one. \
+            NO_COLOR selects mono.
+            """))
 
     @Argument(help: "The workspace folder.") var directory: String = "."
     @Option(help: "Colour theme: dark, light, mono, or the name of a .toml file in a themes/ folder.") var theme: String?

@@ -59,10 +59,15 @@ struct SamplingOptions: ParsableArguments {
     }
 }
 
-/// An error shown to the user as one line.
+/// An error shown to the user as one line, `tunebench <command>: error: <description>`, ending the
+/// program with `exitCode` (1 unless the command documents another, as `extract` does).
 struct CLIError: Error, CustomStringConvertible {
     var description: String
-    init(_ message: String) { description = message }
+    var exitCode: Int32
+    init(_ message: String, exitCode: Int32 = ExitStatus.failure) {
+        description = message
+        self.exitCode = exitCode
+    }
 }
 
 /// Writes to standard error.
@@ -78,14 +83,22 @@ func writeOut(_ text: String) {
 
 /// `--adapter`: a LoRA adapter applied on top of the base model.
 struct AdapterOptions: ParsableArguments {
-    @Option(help: "A LoRA adapter: a run folder (its best, else last checkpoint), a checkpoint, a PEFT folder or a GGUF adapter.")
-    var adapter: String?
+    static let help = "A LoRA adapter: a run folder (its best checkpoint by eval loss, else its last), a checkpoint, a PEFT folder or a GGUF adapter."
+
+    @Option(help: ArgumentHelp(help)) var adapter: String?
 
     /// The adapter for `model`, or nil when none was asked for.
     func load(for model: LlamaModel) throws -> LoRAAdapter? {
-        guard let adapter else { return nil }
-        let path = (adapter as NSString).expandingTildeInPath
-        guard FileManager.default.fileExists(atPath: path) else { throw CLIError("no adapter at \(path)") }
-        do { return try LoRAAdapter.load(path: path, model: model.config, preferBest: true) } catch { throw CLIError("\(error)") }
+        try adapter.map { try loadAdapter($0, for: model.config) }
     }
+}
+
+/// The adapter `given` leads to (`AdapterLocation`), saying on standard error which one it took:
+/// `adapter: runs/X/checkpoint-40 (best, eval loss 3.30)`.
+func loadAdapter(_ given: String, for model: LlamaConfig) throws -> LoRAAdapter {
+    do {
+        let location = try AdapterLocation.resolve(given)
+        printError("adapter: \(location)")
+        return try LoRAAdapter.load(location, model: model)
+    } catch { throw CLIError("\(error)") }
 }

@@ -6,7 +6,7 @@ struct PerplexityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "perplexity",
         abstract: "Mean negative log-likelihood and perplexity of a text file.",
-        discussion: "The text is tokenized without BOS and scored in windows of --ctx tokens.")
+        discussion: ExitStatus.discussion("The text is tokenized without BOS and scored in windows of --ctx tokens."))
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var adapterOptions: AdapterOptions

@@ -9,7 +9,7 @@ struct PrepareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prepare",
         abstract: "Tokenize a JSONL file into training windows with a train/test split.",
-        discussion: """
+        discussion: ExitStatus.discussion("""
             Reads {"<page>": text} (as `tunebench extract` writes), {"text"}, \
             {"prompt","completion"}, Alpaca {"instruction","input","output"} or chat \
             {"messages":[{"role","content"}]} lines. Text records shorter than --min-length \
@@ -20,7 +20,7 @@ struct PrepareCommand: ParsableCommand {
 
             Writes train.bin, test.bin and manifest.json (and train.jsonl/test.jsonl with \
             --export-jsonl, loadable by Hugging Face `datasets`) into --out, atomically.
-            """)
+            """))
 
     @Argument(help: "The JSONL input file.") var input: String
     @Option(name: .shortAndLong, help: "A .gguf path, a cached model name, or a Hugging Face tokenizer.json (default: \(ModelCache.defaultModelFile)).")

@@ -5,7 +5,8 @@ import Foundation
 struct TokenizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
-        abstract: "Show how a text is split into tokens: ids and pieces.")
+        abstract: "Show how a text is split into tokens: ids and pieces.",
+        discussion: ExitStatus.help())
 
     @Option(name: .shortAndLong, help: "A .gguf path, a cached model name, or a Hugging Face tokenizer.json.") var model: String?
     @Argument(help: "The text (special tokens such as <|im_start|> are parsed).") var text: String

@@ -8,13 +8,13 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Fine-tune a LoRA adapter on a prepared dataset.",
-        discussion: """
+        discussion: ExitStatus.discussion("""
             Settings come from the workspace's tunebench.toml (the current folder's, or --workspace) and \
             are overridden by flags. The run folder gets config.json, metrics.jsonl (one JSON object per \
             step), checkpoints (checkpoint-N/, with last and best links) and, in each checkpoint, the \
             adapter in PEFT layout and as a GGUF LoRA adapter. Ctrl-C finishes the current step, saves a \
-            checkpoint and exits; --resume continues from the last checkpoint.
-            """)
+            checkpoint and exits (status 130); --resume continues from the last checkpoint.
+            """))
 
     @Option(help: "Workspace folder whose tunebench.toml gives the defaults.") var workspace: String?
     @Option(help: "Prepared dataset folder (tunebench prepare).") var dataset: String?
@@ -168,6 +168,8 @@ struct TrainCommand: ParsableCommand {
         if let best = summary.bestEvalLoss, let step = summary.bestStep {
             say(String(format: "best eval loss %.4f at step %d", best, step))
         }
+        // Saved and stopped by Ctrl-C: a script running `train && merge` must not go on as if it had finished.
+        if Interrupt.requested.load(ordering: .relaxed) { throw ExitCode(ExitStatus.interrupted) }
     }
 }
 

@@ -6,10 +6,14 @@ final class TmuxSession {
     let socket: String
     let directory: URL
 
-    init(directory: URL, width: Int = 100, height: Int = 30, arguments: [String] = []) throws {
+    /// Runs `program arguments` in `directory`; `environment` adds to (or replaces) the variables
+    /// the workbench gets, e.g. a `PATH` under which `program` is a bare command name.
+    init(directory: URL, width: Int = 100, height: Int = 30, arguments: [String] = [],
+         program: String = Binary.tunebench.path, environment: [String: String] = [:]) throws {
         self.directory = directory
         socket = FileManager.default.temporaryDirectory.appendingPathComponent("tb-tmux-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock").path
-        let command = ([Binary.tunebench.path] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        let variables = (["TERM": "xterm-256color"].merging(environment) { $1 }).sorted { $0.key < $1.key }.map { "'\($0.key)=\($0.value)'" }
+        let command = (variables + ([program] + arguments).map { "'\($0)'" }).joined(separator: " ")
         // The server this starts outlives the call, so it must not inherit any descriptor of ours:
         // other tests run processes concurrently and read their pipes to the end, and a server
         // holding a write end would keep them waiting forever. bash closes all but 0–2 first.
@@ -18,7 +22,7 @@ final class TmuxSession {
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = ["-c", closeAndExec, "tmux-launch",
                              "-S", socket, "-f", "/dev/null", "new-session", "-d", "-x", "\(width)", "-y", "\(height)",
-                             "-c", directory.path, "env -u NO_COLOR TERM=xterm-256color \(command)"]
+                             "-c", directory.path, "env -u NO_COLOR \(command)"]
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -62,6 +66,8 @@ final class TmuxSession {
     func send(_ keys: String...) throws { try tmux(["send-keys"] + keys) }
     func type(_ text: String) throws { try tmux(["send-keys", "-l", text]) }
     func screen() throws -> String { try tmux(["capture-pane", "-p"]) }
+    /// The screen with its colours and attributes as escape sequences (`capture-pane -e`).
+    func styledScreen() throws -> String { try tmux(["capture-pane", "-p", "-e"]) }
     func resize(width: Int, height: Int) throws { try tmux(["resize-window", "-x", "\(width)", "-y", "\(height)"]) }
     /// Whether the workbench still runs (tmux ends the session when its command exits).
     var isRunning: Bool { ((try? tmuxStatus(["has-session"]))?.status ?? 1) == 0 }
@@ -168,6 +174,30 @@ final class TmuxSession {
         try tui.send("Escape")
         try tui.wait(for: "the help to close") { !$0.contains("Keys: Chat") }
         try tui.send("C-c")
+        try tui.wait(for: "the workbench to exit", timeout: 20) { _ in !tui.isRunning }
+    }
+
+    /// An installed binary — copied alone into a folder on PATH and started from another folder —
+    /// carries its themes: no "no theme" warning in the status bar, and the screen is drawn in the
+    /// dark theme's 256 colours (the status bar: fg 252 on bg 236), not in plain terminal colours.
+    @Test func anInstalledBinaryDrawsWithItsBuiltInTheme() throws {
+        let workspace = try Self.sampleWorkspace()
+        let root = workspace.deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let bin = root.appendingPathComponent("bin"), elsewhere = root.appendingPathComponent("elsewhere")
+        for folder in [bin, elsewhere] { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+        try FileManager.default.copyItem(at: Binary.tunebench, to: bin.appendingPathComponent("tunebench"))
+        let path = bin.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let tui = try TmuxSession(directory: elsewhere, arguments: ["open", workspace.path], program: "tunebench",
+                                  environment: ["PATH": path, "NO_COLOR": ""])
+        defer { tui.close() }
+
+        let screen = try tui.wait(forText: "adapter none")
+        let statusBar = screen.split(separator: "\n").last { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? ""
+        #expect(statusBar.contains("workspace") && !statusBar.contains("theme"), "\(statusBar)")
+        let styled = try tui.styledScreen()
+        #expect(styled.contains("38;5;252") && styled.contains("48;5;236"), "no dark-theme colours in:\n\(styled.debugDescription.prefix(600))")
+        try tui.send("q")
         try tui.wait(for: "the workbench to exit", timeout: 20) { _ in !tui.isRunning }
     }
 

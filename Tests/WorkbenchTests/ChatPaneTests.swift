@@ -109,7 +109,7 @@ private final class FakeGenerator: ChatGenerator {
         defer { try? FileManager.default.removeItem(at: adapter) }
         try Data("{}".utf8).write(to: adapter.appendingPathComponent("adapter_config.json"))
         type(pane, "/adapter \(adapter.path)"); _ = pane.handle(.key(.enter))
-        #expect(pane.message == "adapter: \(adapter.path); conversation cleared")
+        #expect(pane.message == "adapter: \(adapter.path) → \(adapter.lastPathComponent) (PEFT folder); conversation cleared")
         _ = pane.handle(.key(.control("t")))
         #expect(pane.sideBySide)
         type(pane, "Hello"); _ = pane.handle(.key(.enter)); pane.update()

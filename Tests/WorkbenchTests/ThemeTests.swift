@@ -3,10 +3,12 @@ import Testing
 @testable import Workbench
 
 @Suite struct ThemeTests {
-    let library = ThemeLibrary(folders: [packageRoot().appendingPathComponent("themes")])
+    /// The built-in themes alone: no folder to find files in.
+    let library = ThemeLibrary(folders: [])
 
-    @Test func theShippedThemesLoadAndNameEveryRole() throws {
+    @Test func everyBuiltInThemeParsesAndNamesEveryRole() throws {
         #expect(library.names == ["dark", "light", "mono"])
+        #expect(Set(BuiltinThemes.texts.keys) == ["dark", "light", "mono"])
         for name in library.names {
             let theme = try library.load(name)
             #expect(theme.name == name)
@@ -19,14 +21,34 @@ import Testing
         #expect(mono.style(.tokenA).attributes != mono.style(.tokenB).attributes)
     }
 
-    @Test func aThemeGivesEachRoleTheColoursItsFileNames() throws {
+    @Test func aThemeGivesEachRoleTheColoursItsTextNames() throws {
         let dark = try library.load("dark")
-        // From themes/dark.toml: status = { fg = 252, bg = 236, fg8 = "black", bg8 = "white" }.
+        // From BuiltinThemes.dark: status = { fg = 252, bg = 236, fg8 = "black", bg8 = "white" }.
         #expect(dark.style(.status).foreground == ThemeColor(index256: 252, index8: 0))
         #expect(dark.style(.status).background == ThemeColor(index256: 236, index8: 7))
         // accent = { fg = 81, bold = true }: no fg8, so the nearest basic colour.
         #expect(dark.style(.accent).attributes == .bold)
         #expect(dark.style(.accent).foreground.index256 == 81)
+    }
+
+    /// A workspace's themes/ folder overrides a built-in theme of the same name and adds new names
+    /// to the F5 cycle; the built-ins it does not override stay.
+    @Test func aThemeFileInTheWorkspaceOverridesTheBuiltInOne() throws {
+        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("tb-themes-\(UUID().uuidString)")
+        let themes = workspace.appendingPathComponent("themes")
+        try FileManager.default.createDirectory(at: themes, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: workspace) }
+        // Every role the same colour, so each style is known without reading the built-in.
+        let roles = ColorRole.allCases.map { "\($0.rawValue) = { fg = 196 }" }.joined(separator: "\n")
+        try "name = \"dark\"\n[roles]\n\(roles)\n".write(to: themes.appendingPathComponent("dark.toml"), atomically: true, encoding: .utf8)
+        try "name = \"neon\"\n[roles]\n\(roles)\n".write(to: themes.appendingPathComponent("neon.toml"), atomically: true, encoding: .utf8)
+        let library = ThemeLibrary(folders: [themes])
+        #expect(library.names == ["dark", "light", "mono", "neon"])
+        let dark = try library.load("dark")
+        #expect(dark.style(.status) == RoleStyle(foreground: ThemeColor(index256: 196)))
+        #expect(dark.style(.accent) == RoleStyle(foreground: ThemeColor(index256: 196)))
+        #expect(try library.load("neon").name == "neon")
+        #expect(try library.load("light") == (try self.library.load("light")))
     }
 
     /// xterm's palette: 16 + 36r + 6g + b with channel levels 0, 95, 135, 175, 215, 255, then a

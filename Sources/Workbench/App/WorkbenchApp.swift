@@ -130,7 +130,7 @@ public final class WorkbenchApp {
         guard let themes else { return }
         if colorsOff { notice = "NO_COLOR is set: the theme stays mono"; return }
         let names = themes.names
-        guard !names.isEmpty else { notice = "no theme files found"; return }
+        guard !names.isEmpty else { notice = "no themes found"; return }
         let next = names[((names.firstIndex(of: theme.name) ?? -1) + 1) % names.count]
         do {
             theme = try themes.load(next)

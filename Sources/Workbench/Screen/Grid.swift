@@ -1,4 +1,4 @@
-/// The semantic colour roles panes draw with. Themes (TOML files in `themes/`) map roles to colours;
+/// The semantic colour roles panes draw with. Themes (built in, or TOML files in a `themes/` folder) map roles to colours;
 /// pane code never names a colour.
 public enum ColorRole: String, CaseIterable, Sendable, Codable {
     case text, dim, accent, title, border, status, selection, highlight

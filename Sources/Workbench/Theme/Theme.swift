@@ -60,7 +60,7 @@ public struct RoleStyle: Sendable, Hashable {
     }
 }
 
-/// Colours for every `ColorRole`, read from a TOML file in `themes/`.
+/// Colours for every `ColorRole`, read from a built-in theme or a TOML file in a `themes/` folder.
 public struct Theme: Sendable, Equatable {
     public var name: String
     public var styles: [ColorRole: RoleStyle]
@@ -140,14 +140,15 @@ public struct Theme: Sendable, Equatable {
 
 /// Why a theme could not be loaded; one line.
 public enum ThemeError: Error, CustomStringConvertible, Equatable {
-    case notFound(name: String, searched: [String])
+    case notFound(name: String, builtIn: [String], searched: [String])
     case syntax(path: String, line: Int, message: String)
     case bad(path: String, key: String, reason: String)
 
     public var description: String {
         switch self {
-        case .notFound(let name, let searched):
-            "no theme '\(name)' (looked for \(name).toml in \(searched.isEmpty ? "no folder" : searched.joined(separator: ", ")))"
+        case .notFound(let name, let builtIn, let searched):
+            "no theme '\(name)' (built in: \(builtIn.joined(separator: ", ")); no \(name).toml in "
+                + "\(searched.isEmpty ? "a themes/ folder" : searched.joined(separator: ", ")))"
         case .syntax(let path, let line, let message): "\(path):\(line): \(message)"
         case .bad(let path, let key, let reason): "\(path): \(key) \(reason)"
         }

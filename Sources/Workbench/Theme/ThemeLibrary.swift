@@ -1,14 +1,19 @@
 import Foundation
 
-/// Finds theme files by name in the `themes/` folders: the workspace's, the user's
-/// (`$TUNEBENCH_HOME/themes`, default `~/.cache/tunebench/themes`), and the one shipped next to the
-/// binary (`<prefix>/themes` or, in a SwiftPM build tree, the package's).
+/// Finds themes by name: a `<name>.toml` in the `themes/` folders — the workspace's, then the
+/// user's (`$TUNEBENCH_HOME/themes`, default `~/.cache/tunebench/themes`) — else a theme built into
+/// the binary (`BuiltinThemes`: dark, light, mono). A file overrides a built-in of the same name.
 public struct ThemeLibrary: Sendable {
     public var folders: [URL]
+    /// Theme names and TOML texts that need no file.
+    public var builtins: [String: String]
 
-    public init(folders: [URL]) { self.folders = folders }
+    public init(folders: [URL], builtins: [String: String] = BuiltinThemes.texts) {
+        self.folders = folders
+        self.builtins = builtins
+    }
 
-    /// The standard folders for a workspace, in lookup order.
+    /// The standard folders for a workspace, in lookup order, and the built-in themes.
     public static func standard(workspace: URL?) -> ThemeLibrary {
         var folders: [URL] = []
         if let workspace { folders.append(workspace.appendingPathComponent("themes")) }
@@ -18,19 +23,13 @@ public struct ThemeLibrary: Sendable {
         } else {
             folders.append(FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/tunebench/themes"))
         }
-        // The executable's folder and its ancestors (…/.build/debug/tunebench → package root).
-        var dir = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<4 {
-            folders.append(dir.appendingPathComponent("themes"))
-            folders.append(dir.appendingPathComponent("share/tunebench/themes"))
-            dir.deleteLastPathComponent()
-        }
         return ThemeLibrary(folders: folders)
     }
 
-    /// Names of the themes found, sorted, without duplicates: the cycle order of the theme key.
+    /// Names of the themes found, files and built-ins, sorted, without duplicates: the cycle order
+    /// of the theme key.
     public var names: [String] {
-        var found = Set<String>()
+        var found = Set(builtins.keys)
         for folder in folders {
             for file in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where file.hasSuffix(".toml") {
                 found.insert(String(file.dropLast(5)))
@@ -39,14 +38,16 @@ public struct ThemeLibrary: Sendable {
         return found.sorted()
     }
 
-    /// Loads `name` from the first folder holding `<name>.toml`.
+    /// Loads `name` from the first folder holding `<name>.toml`, else the built-in of that name.
     public func load(_ name: String) throws(ThemeError) -> Theme {
         for folder in folders {
             let url = folder.appendingPathComponent("\(name).toml")
             guard let text = try? String(contentsOf: url, encoding: .utf8) else { continue }
             return try Theme(parsing: text, path: url.path)
         }
-        throw .notFound(name: name, searched: folders.filter { FileManager.default.fileExists(atPath: $0.path) }.map(\.path))
+        if let text = builtins[name] { return try Theme(parsing: text, path: "built-in theme \(name)") }
+        throw .notFound(name: name, builtIn: builtins.keys.sorted(),
+                        searched: folders.filter { FileManager.default.fileExists(atPath: $0.path) }.map(\.path))
     }
 
     /// The theme to start with: `mono` when `NO_COLOR` is set (https://no-color.org), else the

@@ -71,10 +71,13 @@ public struct ChatSettings: Sendable, Equatable {
                 return "adapter: none"
             }
             let url = resolve(argument)
-            if let problem = AdapterCheck.problem(at: url) { throw .missing(problem) }
+            let location: AdapterLocation
+            do { location = try AdapterLocation.resolve(url.path) } catch { throw .missing(error.description) }
             chat.adapter = argument
             adapterPath = url.path
-            return "adapter: \(argument)"
+            // `runs/X → checkpoint-40 (best, eval loss 3.30)`: which checkpoint a run folder means.
+            let shown = URL(fileURLWithPath: location.shown).lastPathComponent
+            return "adapter: \(argument) → " + location.description.replacingOccurrences(of: location.shown, with: shown)
         case "/system":
             chat.systemPrompt = argument
             return argument.isEmpty ? "system prompt removed" : "system prompt set"
@@ -96,19 +99,6 @@ extension WorkspaceSettings {
         var copy = self
         copy.chat = chat
         return copy
-    }
-}
-
-/// Whether a path holds something `LoRAAdapter.load` can use, checked when the user types it.
-enum AdapterCheck {
-    /// nil when `url` is a GGUF adapter file, a PEFT folder, a checkpoint or a run folder with one.
-    static func problem(at url: URL) -> String? {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else { return "no adapter at \(url.path)" }
-        guard isFolder.boolValue else { return nil }
-        let inside = ["", "adapter", "best/adapter", "last/adapter"].map { url.appendingPathComponent($0).appendingPathComponent(PEFTAdapter.configFile) }
-        if inside.contains(where: { FileManager.default.fileExists(atPath: $0.path) }) { return nil }
-        return "\(url.path) holds no adapter yet (no checkpoint with adapter_config.json)"
     }
 }
 

@@ -28,7 +28,7 @@ public final class EngineChatGenerator: ChatGenerator, @unchecked Sendable {
         models[request.modelPath] = model
         var adapter: LoRAAdapter?
         if let adapterPath = request.adapterPath {
-            do { adapter = try LoRAAdapter.load(path: adapterPath, model: model.config, preferBest: true) } catch {
+            do { adapter = try LoRAAdapter.load(path: adapterPath, model: model.config) } catch {
                 throw ChatError.adapterUnreadable(adapterPath, reason: "\(error)")
             }
         }
