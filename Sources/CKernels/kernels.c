@@ -4,6 +4,7 @@
 #include <immintrin.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 static inline float fmaxf_(float a, float b) { return a > b ? a : b; }
@@ -425,7 +426,11 @@ static int set_isa(const char *isa) {
     return 1;
 }
 
+// TUNEBENCH_ISA=avx2 (or scalar) forces a lower path than the CPU has, so that one machine can run
+// the golden and kernel tests on every path it has; an unknown or unsupported name is ignored.
 static void choose_once(void) {
+    const char *forced = getenv("TUNEBENCH_ISA");
+    if (forced && *forced && set_isa(forced)) return;
     if (!set_isa("avx512vnni") && !set_isa("avx2")) set_isa("scalar");
 }
 

@@ -29,7 +29,7 @@ import Workspace
         let result = try Binary.run(["train", "--dataset", "/nonexistent"])
         #expect(result.status == 1)
         let lines = result.stderr.split(separator: "\n")
-        #expect(lines.count == 1 && lines[0].hasPrefix("tunebench train: error: /nonexistent"), "\(result.stderr)")
+        #expect(lines.count == 1 && lines[0].hasPrefix("tunebench train: error: no prepared dataset at /nonexistent"), "\(result.stderr)")
         // A bad command line: the same first line, then the usage; status 64.
         let usage = try Binary.run(["extract", "--out", "x.jsonl"])
         #expect(usage.status == 64)

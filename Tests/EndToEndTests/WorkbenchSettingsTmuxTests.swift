@@ -43,6 +43,21 @@ extension WorkbenchTmuxTests {
         return ws
     }
 
+    /// The escapes that style the start of the tab bar (everything before its "TuneBench"): the
+    /// theme's `status` role.
+    static func tabBarStyle(_ tui: TmuxSession) throws -> String {
+        let row = try tui.tmux(["capture-pane", "-p", "-e", "-S", "0", "-E", "0"])
+        return String(row[..<(row.range(of: "TuneBench")?.lowerBound ?? row.startIndex)])
+    }
+
+    /// Waits for a message of the Train pane, which wraps in its 36-column settings column.
+    static func wait(_ tui: TmuxSession, forMessage text: String) throws {
+        let squeezed = text.filter { $0 != " " }
+        try tui.wait(for: "'\(text)' in the settings column") { screen in
+            screen.split(separator: "\n").map { $0.prefix(36).filter { $0 != " " } }.joined().contains(squeezed)
+        }
+    }
+
     static func jsonObject(_ url: URL) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
     }
@@ -105,7 +120,7 @@ extension WorkbenchTmuxTests {
         try tui.send("f")
         try tui.type("runs/missing/metrics.jsonl")
         try tui.send("Enter")
-        try tui.wait(forText: "no file or run folder at \(ws.path)/runs/missing/metrics.jsonl")
+        try Self.wait(tui, forMessage: "no file or run folder at \(ws.path)/runs/missing/metrics.jsonl")
         #expect(tui.isRunning)
     }
 
@@ -119,7 +134,7 @@ extension WorkbenchTmuxTests {
 
         var tui = try TmuxSession(directory: ws, width: 120, height: 36)
         try tui.wait(forText: "F1 PDF")
-        let darkBar = try tui.tmux(["capture-pane", "-p", "-e", "-S", "0", "-E", "0"])
+        let darkBar = try Self.tabBarStyle(tui)
         try tui.send("F3")
         try tui.wait(forText: "dropout 0.1")
         try tui.send("Down", "Down", "Enter", "C-u")  // rank, alpha, dropout
@@ -133,7 +148,7 @@ extension WorkbenchTmuxTests {
         try tui.wait(forText: "temp 0.30")
         try tui.send("F5")
         try tui.wait(forText: "light")
-        let lightBar = try tui.tmux(["capture-pane", "-p", "-e", "-S", "0", "-E", "0"])
+        let lightBar = try Self.tabBarStyle(tui)
         #expect(lightBar != darkBar, "the theme changed the tab bar's colours")
         try tui.send("C-c")
         try tui.wait(for: "the workbench to exit", timeout: 20) { _ in !tui.isRunning }
@@ -147,7 +162,7 @@ extension WorkbenchTmuxTests {
         tui = try TmuxSession(directory: ws, width: 120, height: 36)
         defer { tui.close() }
         try tui.wait(forText: "F1 PDF")
-        #expect(try tui.tmux(["capture-pane", "-p", "-e", "-S", "0", "-E", "0"]) == lightBar)
+        #expect(try Self.tabBarStyle(tui) == lightBar)
         try tui.send("F3")
         try tui.wait(forText: "dropout 0.05")
         try tui.send("F4")

@@ -144,7 +144,7 @@ final class TmuxSession {
         try tui.send("F3")
         let train = try tui.wait(forText: " targets ")
         let rows = train.split(separator: "\n", omittingEmptySubsequences: false)
-        let firstField = try #require(rows.firstIndex { $0.hasPrefix("Settings") }) + 1  // selected at first
+        let firstField = try #require(rows.firstIndex { $0.contains(" rank ") })  // selected at first; no heading between it and targets
         let targetsRow = try #require(rows.firstIndex { $0.contains(" targets ") })
         for _ in firstField..<targetsRow { try tui.send("Down") }
         try tui.send("Enter")

@@ -66,7 +66,11 @@ import Testing
 
     /// Greedy decoding follows llama.cpp token for token until the first near-tie: where the two
     /// engines part, llama.cpp's token must be within `tieMargin` logits of ours in our own logits
-    /// (both engines carry ≈0.3 logits of quantization noise, see the suite's comment).
+    /// (both engines carry ≈0.3 logits of quantization noise, see the suite's comment). How many
+    /// tokens come before that tie depends on the kernel path (AVX2 and AVX-512 VNNI sum in
+    /// different orders): on "It was the best of times" the AVX-512 path meets a 0.06-logit tie
+    /// after 8 tokens, the AVX2 path later; so the count is not asserted, only that every parting
+    /// is a tie and that some continuations never part.
     @Test func greedyContinuationsMatchLlamaCpp() throws {
         let model = try #require(Self.model)
         let tieMargin: Float = 0.6
@@ -92,7 +96,6 @@ import Testing
             if let margin = divergenceMargin {
                 print("greedy: \(generated.count) of \(c.greedy.count) tokens agree for \(c.prompt.prefix(30).debugDescription); then a near-tie: margin \(margin)")
                 #expect(margin < tieMargin, "diverged from llama.cpp at token \(generated.count) of \(c.prompt) by \(margin) logits")
-                #expect(generated.count >= 10, "diverged from llama.cpp after only \(generated.count) tokens")
             } else {
                 exact += 1
             }

@@ -70,7 +70,7 @@ private func trainPane(_ controller: FakeController, _ configure: (inout Workspa
         #expect(right[0] == "● running  step 20/100  epoch 0.50  250 tok/s  ETA 2m40s  mem 300 MB")
         #expect(right[1].hasPrefix("─ loss  ─ smoothed 0.60  • eval  last 1.0500  eval 1.5000"))
         // Labels right-aligned in at most half the 36-column settings area.
-        #expect(lines[1].hasPrefix("             rank 16 "), "\(lines[1])")
+        #expect(lines[1].hasPrefix("LoRA ") && lines[2].hasPrefix("             rank 16 "), "\(lines[1...2])")
         #expect(lines.contains { $0.hasPrefix("         schedule ‹ constant › ") })
         // The chart's plot area holds braille in the three series' colours.
         let g = render(pane)

@@ -12,6 +12,8 @@ public struct FormField: Sendable {
     public var validate: @Sendable (String) -> String?
     /// The value one step up (+1) or down (−1) from the given one; nil: no stepping.
     public var step: (@Sendable (String, Int) -> String)?
+    /// A heading drawn above the first field of each group ("LoRA", "optimizer"); "" for none.
+    public var group = ""
 
     public init(key: String, label: String, value: String, choices: [String]? = nil,
                 validate: @escaping @Sendable (String) -> String? = { _ in nil }) {
@@ -117,11 +119,23 @@ public struct Form: Sendable, KeyTable {
         let messageLines = message.map { TextView.wrap(StyledParagraph(text: $0, role: .error), width: rect.width) } ?? []
         let messageRows = min(messageLines.count, 3, rect.height - 1)
         let rowsForFields = rect.height - messageRows
-        // Keep the selected field visible when the form is taller than the rectangle.
-        let first = max(0, min(selected - rowsForFields + 1, fields.count - rowsForFields))
-        for (row, i) in (first..<fields.count).enumerated() where row < rowsForFields {
-            let f = fields[i]
+        // Rows: a heading where a group begins, then its fields. Keep the selected field (and its
+        // group's heading when there is room) visible when the form is taller than the rectangle.
+        enum Row { case heading(String), field(Int) }
+        var rows: [Row] = []
+        for (i, f) in fields.enumerated() {
+            if !f.group.isEmpty, i == 0 || fields[i - 1].group != f.group { rows.append(.heading(f.group)) }
+            rows.append(.field(i))
+        }
+        let selectedRow = rows.firstIndex { if case .field(selected) = $0 { true } else { false } } ?? 0
+        let first = max(0, min(selectedRow - rowsForFields + 1, rows.count - rowsForFields))
+        for (row, entry) in rows[first...].enumerated() where row < rowsForFields {
             let y = rect.y + row
+            guard case .field(let i) = entry else {
+                if case .heading(let title) = entry { grid.put(title, x: rect.x, y: y, role: .title, attributes: .bold, clip: rect) }
+                continue
+            }
+            let f = fields[i]
             let isSelected = focused && i == selected
             let pad = String(repeating: " ", count: max(0, labelWidth - Grid.displayWidth(of: f.label)))
             let valueX = grid.put(pad + f.label + " ", x: rect.x, y: y, role: isSelected ? .highlight : .dim, clip: rect)

@@ -19,6 +19,7 @@ public struct SettingsForm {
         form = Form(fields: settings.map { setting in
             var field = Self.field(for: setting, model: model)
             field.step = steps[setting.dottedKey]
+            field.group = setting.group
             return field
         })
     }

@@ -204,8 +204,11 @@ public final class TrainPane: Pane {
     private func drawSettings(into grid: inout Grid, in rect: Rect) {
         let heading = follow == nil ? "Settings" : "Settings (following: read-only)"
         grid.put(heading, x: rect.x, y: rect.y, role: .title, attributes: .bold, clip: rect)
+        // The prompt and the message keep their rows at the bottom; the form scrolls above them.
+        let messageLines = message.map { TextView.wrap(StyledParagraph(text: $0, role: .warning), width: rect.width) } ?? []
+        let reserved = min(rect.height / 2, (pathEditor == nil ? 0 : 2) + min(3, messageLines.count))
         let (formRect, rest) = Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: rect.height - 1)
-            .splitTop(min(form.fields.count + 3, rect.height - 3))
+            .splitTop(rect.height - 1 - reserved)
         form.draw(into: &grid, in: formRect, focused: pathEditor == nil)
         var y = rest.y
         if let pathEditor {
@@ -213,9 +216,9 @@ public final class TrainPane: Pane {
             pathEditor.draw(into: &grid, in: Rect(x: rect.x, y: y + 1, width: rect.width, height: 1))
             y += 2
         }
-        if let message, y < rect.maxY {
-            TextView(paragraphs: [StyledParagraph(text: message, role: .warning)])
-                .draw(into: &grid, in: Rect(x: rect.x, y: y, width: rect.width, height: rect.maxY - y))
+        for line in messageLines where y < rect.maxY {
+            grid.put(line.text, x: rect.x, y: y, role: .warning, clip: rect)
+            y += 1
         }
     }
 
