@@ -34,4 +34,10 @@ fi
 status=0
 run_tests --skip WorkbenchTmuxTests || status=$?
 run_tests --filter WorkbenchTmuxTests || status=$?
+# Kernels are chosen at run time: on a CPU with AVX-512 VNNI the runs above took that path, so the
+# golden and kernel tests run once more on the AVX2 path (TUNEBENCH_ISA forces it).
+if grep -qw avx512_vnni /proc/cpuinfo 2>/dev/null; then
+    echo "test: the golden and kernel tests again on the AVX2 path (TUNEBENCH_ISA=avx2)"
+    TUNEBENCH_ISA=avx2 run_tests --filter 'ModelGoldenTests|IntegerKernelTests|QuantDotTests|PerplexityTests|ElementwiseKernelTests' || status=$?
+fi
 exit "$status"

@@ -84,7 +84,15 @@ public struct TrainingRun {
         for name in names where !keep.contains(name) {
             let checkpoint = name.hasPrefix("checkpoint-") || name.hasPrefix(".checkpoint-")
             let temporary = [lastPath, bestPath, metricsPath, configPath].contains { name.hasPrefix(($0 as NSString).lastPathComponent + ".partial-") }
-            if checkpoint || temporary { try? fm.removeItem(atPath: directory + "/" + name) }
+            guard checkpoint || temporary else { continue }
+            var doomed = directory + "/" + name
+            // A visible checkpoint is first renamed to a hidden name, so that a kill during the
+            // deletion never leaves a half-deleted `checkpoint-N/` that looks whole.
+            if name.hasPrefix("checkpoint-") {
+                let hidden = directory + "/.\(name).deleting-\(getpid())"
+                if rename(doomed, hidden) == 0 { doomed = hidden }
+            }
+            try? fm.removeItem(atPath: doomed)
         }
     }
 }
