@@ -10,7 +10,9 @@ struct OpenCommand: ParsableCommand {
         abstract: "Open the workbench (the terminal UI) on a workspace.",
         discussion: ExitStatus.discussion("""
             A workspace is a folder with a tunebench.toml (`tunebench init` makes one). Keys: Tab or \
-            F1–F4 switch panes, ? lists every key of the current pane, q quits. Colours follow \
+            F1–F4 switch panes, ? (or F12) lists every key of the current pane, q (or Ctrl-C) quits; while \
+            a text input has focus it takes every printable key, and F12 and Ctrl-C still work. Every \
+            choice made in the workbench is saved to tunebench.toml. Colours follow \
             --theme: dark, light and mono are built in; NAME.toml in the workspace's themes/ folder or \
             in ${TUNEBENCH_HOME:-~/.cache/tunebench}/themes adds a theme or overrides a built-in one. \
             NO_COLOR selects mono.
