@@ -20,7 +20,7 @@ public final class DatasetPane: Pane {
 
     private let model: WorkspaceModel
     private let source: TokenizerSource
-    private let mailbox: Mailbox<Message>
+    private let mailbox: EventInbox<Message>
     private(set) var snapshot: DatasetSnapshot?
     private var focus: Focus = .records
     private var selectedRecord = 0
@@ -39,7 +39,7 @@ public final class DatasetPane: Pane {
     public init(model: WorkspaceModel, waker: Waker, source: TokenizerSource) {
         self.model = model
         self.source = source
-        mailbox = Mailbox(waker: waker)
+        mailbox = EventInbox(waker: waker)
         settingsForm = SettingsForm(model: model, sections: ["dataset"], excluding: ["dataset.input", "dataset.format", "dataset.output"],
                                     steps: Self.steps)
         reload()

@@ -18,7 +18,7 @@ public final class PDFPane: Pane {
     }
 
     private let model: WorkspaceModel
-    private let mailbox: Mailbox<Message>
+    private let mailbox: EventInbox<Message>
     private let document: PDFDocument?
     /// Why there is no document, when there is none.
     private let openError: String?
@@ -40,7 +40,7 @@ public final class PDFPane: Pane {
 
     public init(model: WorkspaceModel, waker: Waker) {
         self.model = model
-        mailbox = Mailbox(waker: waker)
+        mailbox = EventInbox(waker: waker)
         let settings = model.settings.pdf
         var document: PDFDocument? = nil
         var openError: String? = nil
