@@ -35,6 +35,28 @@ import Testing
         #expect(elapsed < Self.quick, sourceLocation: sourceLocation)
     }
 
+    /// Issue 13's findings: a range whose length overflowed past the limit, the one integer
+    /// quotient that traps, and indents built before the output limit was applied.
+    @Test(arguments: [
+        ("{{ range(-9223372036854775807-1, 9223372036854775807)|length }}", "range()"),
+        ("{% for i in range(-9223372036854775807-1, 9223372036854775807, 3) %}{% endfor %}", "range()"),
+        ("{{ (-9223372036854775807 - 1) // -1 }}", "overflow"),
+        ("{{ (-9223372036854775807 - 1) % -1 }}", "overflow"),
+        ("{{ 'x\ny'|indent(10**12) }}", "bytes"),
+        ("{{ 'x\ny'|indent(10**12, true) }}", "bytes"),
+        ("{{ [1]|tojson(indent=10**12) }}", "bytes"),
+        ("{{ ('\n' * 500000)|indent(100, true, true) }}", "bytes"),
+    ])
+    func overflowingSizesAreRefused(source: String, word: String) {
+        expectLimit(source, mentioning: word)
+    }
+
+    /// Extreme but small ranges are fine: Python gives [9223372036854775807, -1].
+    @Test func aRangeWithExtremeBoundsButFewItemsIsComputed() throws {
+        let template = try ChatTemplate(source: "{{ range(9223372036854775807, -9223372036854775807-1, -9223372036854775807-1)|list }}")
+        #expect(try template.render(messages: [], addGenerationPrompt: false) == "[9223372036854775807, -1]")
+    }
+
     @Test func hugeRangeIsRefused() {
         expectLimit("{% for i in range(10**9) %}{{ i }}{% endfor %}", mentioning: "range()")
     }

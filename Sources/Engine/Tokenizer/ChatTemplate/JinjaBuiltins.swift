@@ -52,11 +52,13 @@ extension JinjaInterpreter {
             default: throw InterpreterFailure.message("range() takes 1 to 3 arguments")
             }
             guard step != 0 else { throw InterpreterFailure.message("range() step must not be zero") }
+            // In Double, so that no bound (Int.min, Int.max) overflows before the limit is checked.
             let span = step > 0 ? Double(stop) - Double(start) : Double(start) - Double(stop)
-            let length = span <= 0 ? 0 : Int((span / Double(abs(step))).rounded(.up))
-            if length > limits.maxRangeLength {
-                throw InterpreterFailure.limit("range() of \(length) items exceeds the \(limits.maxRangeLength)-item limit")
+            let items = span <= 0 ? 0 : (span / Double(step.magnitude)).rounded(.up)
+            guard items <= Double(limits.maxRangeLength) else {
+                throw InterpreterFailure.limit("range() of \(String(format: "%.0f", items)) items exceeds the \(limits.maxRangeLength)-item limit")
             }
+            let length = Int(items)
             return .list((0..<length).map { .int(start + $0 * step) })
         default:
             throw InterpreterFailure.message("unknown function '\(name)'")

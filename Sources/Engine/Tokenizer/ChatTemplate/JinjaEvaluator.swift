@@ -245,7 +245,10 @@ extension JinjaInterpreter {
                 return .double(Double(x) / Double(y))
             case "//", "%":
                 guard y != 0 else { throw InterpreterFailure.message("integer division or modulo by zero") }
-                var q = x / y
+                // Int.min // -1 is the one quotient that does not fit (it would trap the process).
+                let (quotient, overflowed) = x.dividedReportingOverflow(by: y)
+                if overflowed { throw overflow(op) }
+                var q = quotient
                 var r = x % y
                 if r != 0 && ((r < 0) != (y < 0)) { q -= 1; r += y }  // floor semantics
                 return .int(op == "//" ? q : r)

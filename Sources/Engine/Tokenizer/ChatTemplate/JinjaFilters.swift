@@ -171,7 +171,9 @@ extension JinjaInterpreter {
         case "tojson":
             var indent: String? = nil
             switch argument(args, kwargs, 0, "indent") {
-            case .int(let n)?: indent = String(repeating: " ", count: max(0, n))
+            case .int(let n)?:
+                try chargeString(max(0, n))  // the indent is built before the output is measured
+                indent = String(repeating: " ", count: max(0, n))
             case .string(let s)?: indent = s
             default: break
             }
@@ -223,16 +225,20 @@ extension JinjaInterpreter {
             let rest = Array(args.dropFirst())
             return .list(try items.map { try applyFilter(filterName, $0, rest, kwargs) })
         case "indent":
-            let width: String = {
-                switch argument(args, kwargs, 0, "width") {
-                case .int(let n)?: return String(repeating: " ", count: max(0, n))
-                case .string(let s)?: return s
-                default: return "    "
-                }
-            }()
+            let width: String
+            switch argument(args, kwargs, 0, "width") {
+            case .int(let n)?:
+                try chargeString(max(0, n))  // the indent is built before the output is measured
+                width = String(repeating: " ", count: max(0, n))
+            case .string(let s)?: width = s
+            default: width = "    "
+            }
             let first = argument(args, kwargs, 1, "first")?.isTruthy ?? false
             let blank = argument(args, kwargs, 2, "blank")?.isTruthy ?? false
             let lines = PythonFormat.str(value).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            // What the indents add, checked before they are built.
+            let (added, tooMany) = width.utf8.count.multipliedReportingOverflow(by: lines.count)
+            try chargeString(tooMany ? Int.max : added)
             var out: [String] = []
             for (i, line) in lines.enumerated() {
                 if (i == 0 && !first) || (!blank && line.allSatisfy(\.isWhitespace)) { out.append(line) } else { out.append(width + line) }
