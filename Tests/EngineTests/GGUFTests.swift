@@ -95,6 +95,43 @@ import Testing
         }
     }
 
+    /// A small file made by our writer with two F32 tensors, and where each one's tensor info lies.
+    private func twoTensorFile() throws -> (bytes: [UInt8], infoOf: (String) -> Int) {
+        var writer = GGUFWriter()
+        writer.tensors = [
+            GGUFWriter.Tensor(name: "first.weight", type: .f32, dimensions: [65536, 1, 1], data: [UInt8](repeating: 0, count: 65536 * 4)),
+            GGUFWriter.Tensor(name: "second.weight", type: .f32, dimensions: [64], data: [UInt8](repeating: 0, count: 256)),
+        ]
+        let bytes = try writer.serialized()
+        _ = try GGUFFile(mapped: MappedFile(copying: bytes))  // valid as written
+        // A tensor info: name (u64 length + bytes), u32 dimension count, u64 dimensions, u32 type, u64 offset.
+        return (bytes, { name in
+            let needle = Array(name.utf8)
+            let at = (0...(bytes.count - needle.count)).first { Array(bytes[$0..<($0 + needle.count)]) == needle }!
+            return at + needle.count
+        })
+    }
+
+    /// Issue 13: an F32 [2^21, 2^21, 2^20] has 2^62 elements (addressable) but 2^64 bytes, which
+    /// wrapped to a negative size; and tensors sharing their bytes were accepted.
+    @Test func sizesThatWrapAndOverlappingTensorsAreRefused() throws {
+        let (bytes, infoEnd) = try twoTensorFile()
+        var huge = bytes
+        let dims = infoEnd("first.weight") + 4
+        for (i, d) in [UInt64(1 << 21), 1 << 21, 1 << 20].enumerated() {
+            huge.replaceSubrange((dims + 8 * i)..<(dims + 8 * i + 8), with: withUnsafeBytes(of: d.littleEndian, Array.init))
+        }
+        #expect(throws: GGUFError.badTensor(name: "first.weight", reason: "has more bytes than can be addressed")) {
+            try GGUFFile(mapped: MappedFile(copying: huge))
+        }
+        var shared = bytes
+        let offset = infoEnd("second.weight") + 4 + 8 + 4
+        shared.replaceSubrange(offset..<(offset + 8), with: withUnsafeBytes(of: UInt64(0).littleEndian, Array.init))
+        #expect(throws: GGUFError.badTensor(name: "second.weight", reason: "overlaps the data of tensor 'first.weight'")) {
+            try GGUFFile(mapped: MappedFile(copying: shared))
+        }
+    }
+
     /// Random mutations and truncations of the real header: every outcome is a parsed file or a GGUFError.
     @Test func mutatedHeadersNeverCrash() throws {
         let header = try realHeader()

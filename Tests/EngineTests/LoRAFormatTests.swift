@@ -207,6 +207,11 @@ func maxRelativeError(_ a: [Float], _ b: [Float]) -> Float {
         #expect(throws: LoRAError.self) { try SafetensorsFile(bytes: withHeader("{\"a\":{\"dtype\":\"F32\",\"shape\":[8],\"data_offsets\":[0,32]}}")) }
         #expect(throws: LoRAError.self) { try SafetensorsFile(bytes: withHeader("{\"a\":{\"dtype\":\"I8\",\"shape\":[16],\"data_offsets\":[0,16]}}")) }
         #expect(throws: LoRAError.self) { try SafetensorsFile(bytes: withHeader("not json")) }
+        // Issue 13: 4 · 1048577 · 1099510579201 = 2^62 + 4 elements, whose 4-byte size wraps to
+        // exactly the 16 bytes given; reading it went out of bounds.
+        #expect(throws: LoRAError.self) {
+            try SafetensorsFile(bytes: withHeader("{\"a\":{\"dtype\":\"F32\",\"shape\":[4,1048577,1099510579201],\"data_offsets\":[0,16]}}"))
+        }
         #expect(try SafetensorsFile(bytes: withHeader("{\"a\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}")).floats("a") == [0, 0])
     }
 }

@@ -107,11 +107,14 @@ public struct GGUFFile: Sendable {
             guard info.dims[0] % info.type.blockSize == 0 else {
                 throw .badTensor(name: info.name, reason: "has rows of \(info.dims[0]) elements, not a multiple of the \(info.type.name) block size \(info.type.blockSize)")
             }
-            let byteCount = elements / info.type.blockSize * info.type.typeSize
+            // Checked: an F32 [786899456, 786899456, 4] passes the element count, then wraps here.
+            let (byteCount, bytesOverflow) = (elements / info.type.blockSize).multipliedReportingOverflow(by: info.type.typeSize)
+            guard !bytesOverflow else { throw .badTensor(name: info.name, reason: "has more bytes than can be addressed") }
             guard info.offset % UInt64(alignment) == 0 else {
                 throw .badTensor(name: info.name, reason: "has data offset \(info.offset), not aligned to \(alignment)")
             }
-            guard info.offset <= UInt64(file.bytes.count), dataOffset + Int(info.offset) + byteCount <= file.bytes.count else {
+            let (end, endOverflow) = (dataOffset + Int(min(info.offset, UInt64(file.bytes.count)))).addingReportingOverflow(byteCount)
+            guard info.offset <= UInt64(file.bytes.count), !endOverflow, end <= file.bytes.count else {
                 throw .truncated(what: "the data of tensor '\(info.name)'", offset: dataOffset + Int(min(info.offset, UInt64(file.bytes.count))),
                                  needed: byteCount, fileSize: file.bytes.count)
             }
@@ -119,6 +122,11 @@ public struct GGUFFile: Sendable {
             tensorIndex[info.name] = tensors.count
             tensors.append(GGUFTensor(name: info.name, dimensions: info.dims, type: info.type,
                                       fileOffset: dataOffset + Int(info.offset), byteCount: byteCount))
+        }
+        // Each tensor's bytes are its own: one that overlaps another would read its neighbour's data.
+        let byOffset = tensors.sorted { $0.fileOffset < $1.fileOffset }
+        for (a, b) in zip(byOffset, byOffset.dropFirst()) where a.fileOffset + a.byteCount > b.fileOffset {
+            throw .badTensor(name: b.name, reason: "overlaps the data of tensor '\(a.name)'")
         }
         self.tensors = tensors
         self.tensorIndex = tensorIndex

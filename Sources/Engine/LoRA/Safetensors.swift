@@ -75,7 +75,15 @@ public struct SafetensorsFile: Sendable {
             guard shape.allSatisfy({ $0 >= 0 && $0 < 1 << 40 }), begin >= 0, begin <= end, end <= dataLength else {
                 throw .badFile("\(name): tensor \(key) has data_offsets [\(begin), \(end)] outside the \(dataLength) data bytes")
             }
-            let elements = shape.reduce(1, *)
+            // Checked: a shape like [78599595577, 28649, 64, 32] wraps to the real byte size otherwise.
+            var elements = 1
+            for d in shape {
+                let (product, overflow) = elements.multipliedReportingOverflow(by: d)
+                guard !overflow, product <= dataLength else {
+                    throw .badFile("\(name): tensor \(key) has shape \(shape), more elements than the file's \(dataLength) data bytes hold")
+                }
+                elements = product
+            }
             guard elements * dtype.byteSize == end - begin else {
                 throw .badFile("\(name): tensor \(key) has \(end - begin) bytes, its shape \(shape) of \(dtypeName) needs \(elements * dtype.byteSize)")
             }
