@@ -86,6 +86,8 @@ public final class FineTuneJob {
     public let trainer: Trainer
     public let run: TrainingRun
     private let graph: TrainingGraph
+    /// This process's hold on the run folder, for the job's lifetime.
+    private let lock: RunLock
     private var parameters: [Float]
 
     public init(spec: FineTuneSpec) throws {
@@ -101,6 +103,7 @@ public final class FineTuneJob {
                                   dequantizeBase: spec.dequantizeBase, baseQuant: spec.training.baseQuant)
         parameters = LoRAAdapter(config: spec.lora, model: model.config, seed: spec.adapterSeed).parameters
         var run = try TrainingRun(directory: spec.runDirectory.path)
+        lock = try RunLock(directory: spec.runDirectory.path)
         let lora = spec.lora, config = model.config, base = URL(fileURLWithPath: spec.modelPath).lastPathComponent
         let architecture = config.architecture
         run.exportAdapter = { parameters, directory in

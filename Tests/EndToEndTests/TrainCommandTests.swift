@@ -31,6 +31,32 @@ import Workspace
         }
     }
 
+    /// Issue 13: two trainers on one run folder mixed their metrics and deleted each other's
+    /// temporaries. The second is now refused, naming the first's process; the first goes on.
+    @Test func aSecondTrainerOnTheSameRunFolderIsRefused() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tb-lock-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let dataset = try TrainingKillTests.prepareDataset(in: folder)
+        let run = folder.appendingPathComponent("run")
+        var arguments = TrainingKillTests.trainArguments(dataset: dataset, run: run, resume: false)
+        arguments[arguments.firstIndex(of: "--max-steps")! + 1] = "100000"
+        let log = folder.appendingPathComponent("first.log")
+        let first = try TrainingKillTests.launch(arguments, log: log, in: folder)
+        defer { if first.isRunning { kill(first.processIdentifier, SIGKILL); first.waitUntilExit() } }
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, first.isRunning, !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("step 1/") {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        try #require(first.isRunning, "the first run ended: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        for second in [arguments, TrainingKillTests.trainArguments(dataset: dataset, run: run, resume: true)] {
+            let result = try Binary.run(second)
+            #expect(result.status == 1)
+            #expect(result.stderr == "tunebench train: error: \(run.path) is in use by another training run (process \(first.processIdentifier)); wait for it to finish or stop it first\n", "\(result.stderr)")
+        }
+        #expect(first.isRunning)
+    }
+
     @Test func anUnknownBaseQuantIsOneError() throws {
         let result = try Binary.run(["train", "--dataset", "/nonexistent", "--base-quant", "nf5"])
         #expect(result.status == 64, "a bad value is a bad command line")

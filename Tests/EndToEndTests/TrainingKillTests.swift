@@ -137,7 +137,7 @@ import Testing
 
         // Nothing of the interrupted saves is left: the links, their checkpoint, the log, the config.
         let names = try FileManager.default.contentsOfDirectory(atPath: run.path).sorted()
-        #expect(names == ["best", "checkpoint-\(Self.maxSteps)", "config.json", "last", "metrics.jsonl"], "\(names)")
+        #expect(names == [".lock", "best", "checkpoint-\(Self.maxSteps)", "config.json", "last", "metrics.jsonl"], "\(names)")
 
         // Every logged number but the timings equals the uninterrupted run's, bit for bit.
         let resumed = try MetricsFile(run.appendingPathComponent("metrics.jsonl"))

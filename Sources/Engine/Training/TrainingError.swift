@@ -7,10 +7,12 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable, Sendable {
     case io(path: String, reason: String)
     case badCheckpoint(path: String, reason: String)
     case mismatch(String)
+    /// The run folder is held by another process (`RunLock`).
+    case busy(String)
 
     public var description: String {
         switch self {
-        case .badSetting(let m), .badBatch(let m), .mismatch(let m): m
+        case .badSetting(let m), .badBatch(let m), .mismatch(let m), .busy(let m): m
         case .nonFiniteLoss(let step, let loss, let norm):
             "training diverged at step \(step) (loss \(loss), gradient norm \(norm)); the last good checkpoint is kept — lower the learning rate or set a max gradient norm and resume"
         case .io(let path, let reason): "cannot write \(path): \(reason)"

@@ -84,6 +84,7 @@ public struct TrainingRun {
         for name in names where !keep.contains(name) {
             let checkpoint = name.hasPrefix("checkpoint-") || name.hasPrefix(".checkpoint-")
             let temporary = [lastPath, bestPath, metricsPath, configPath].contains { name.hasPrefix(($0 as NSString).lastPathComponent + ".partial-") }
+            if name == RunLock.fileName { continue }
             guard checkpoint || temporary else { continue }
             var doomed = directory + "/" + name
             // A visible checkpoint is first renamed to a hidden name, so that a kill during the
