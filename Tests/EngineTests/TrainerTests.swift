@@ -343,3 +343,64 @@ func deterministicRows(_ path: String) throws -> [[String: Double]] {
         #expect(again == w)
     }
 }
+
+/// Issue 13: corrupt checkpoint values loaded silently (NaN parameters, `adamw.step` NaN or 1e300,
+/// `beta2` 1.5, `step = -1` training at a negative rate, `position = -5`, `step = 1e18`). Each is
+/// now refused with the reason; the untouched checkpoint still loads.
+@Suite struct CheckpointValidationTests {
+    private func write(_ checkpoint: Checkpoint, metadata edit: (inout [String: String]) -> Void = { _ in },
+                       trainer: (inout [String: Any]) -> Void = { _ in }, folder: String = "checkpoint-3") throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tb-ckpt-\(UUID().uuidString)/\(folder)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try checkpoint.writeFiles(into: dir)
+        let file = try SafetensorsFile(path: dir + "/" + Checkpoint.stateFile)
+        var w = SafetensorsWriter()
+        w.metadata = file.metadata
+        edit(&w.metadata)
+        for name in ["parameters", "adamw.m", "adamw.v"] {
+            let values = try file.floats(name)
+            try w.add(name, shape: [values.count], values: values)
+        }
+        try w.write(to: dir + "/" + Checkpoint.stateFile)
+        let url = URL(fileURLWithPath: dir + "/" + Checkpoint.trainerFile)
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        trainer(&json)
+        try JSONSerialization.data(withJSONObject: json).write(to: url)
+        return dir
+    }
+
+    private var good: Checkpoint {
+        var optimizer = AdamW(parameterCount: 4, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0)
+        optimizer.step = 3
+        var state = TrainerState(seed: 1)
+        state.step = 3
+        return Checkpoint(parameters: [0.5, -1, 2, 0], optimizer: optimizer, state: state)
+    }
+
+    @Test func anIntactCheckpointLoads() throws {
+        #expect(try Checkpoint(directory: try write(good)) == good)
+    }
+
+    @Test(arguments: ["adamw.step=nan", "adamw.step=1e300", "adamw.step=-2", "adamw.beta2=1.5", "adamw.epsilon=0", "adamw.weight_decay=-1"])
+    func badOptimizerMetadataIsRefused(_ change: String) throws {
+        let parts = change.split(separator: "=").map(String.init)
+        let dir = try write(good, metadata: { $0[parts[0]] = parts[1] })
+        #expect(throws: TrainingError.self) { _ = try Checkpoint(directory: dir) }
+    }
+
+    @Test(arguments: [("step", -1.0), ("position", -5), ("epoch", -1), ("step", 1e18), ("best_step", 9), ("elapsed", -3)])
+    func badTrainerStateIsRefused(key: String, value: Double) throws {
+        let dir = try write(good, trainer: { $0[key] = value == value.rounded() && abs(value) < 1e15 ? Int(value) as Any : value as Any })
+        #expect(throws: TrainingError.self) { _ = try Checkpoint(directory: dir) }
+    }
+
+    @Test func nonFiniteParametersAndAFolderOfAnotherStepAreRefused() throws {
+        var nan = good
+        nan.parameters[1] = .nan
+        #expect(throws: TrainingError.self) { _ = try Checkpoint(directory: try write(nan)) }
+        let elsewhere = try write(good, folder: "checkpoint-7")
+        do { _ = try Checkpoint(directory: elsewhere); Issue.record("accepted") } catch {
+            #expect(error.description.contains("its folder says step 7 but trainer.json says step 3"))
+        }
+    }
+}

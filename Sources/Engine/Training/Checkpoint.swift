@@ -59,14 +59,40 @@ public struct Checkpoint: Sendable, Equatable {
             }
             return d
         }
-        var optimizer = AdamW(parameterCount: 0, beta1: try number("adamw.beta1"), beta2: try number("adamw.beta2"),
-                              epsilon: try number("adamw.epsilon"), weightDecay: try number("adamw.weight_decay"))
+        func bad(_ reason: String) -> TrainingError { .badCheckpoint(path: directory, reason: reason) }
+        // Every value a resumed run would train with is checked: a corrupt or edited checkpoint is
+        // refused, not trained on (NaN weights, a negative step that trains at a negative rate…).
+        let beta1 = try number("adamw.beta1"), beta2 = try number("adamw.beta2")
+        let epsilon = try number("adamw.epsilon"), weightDecay = try number("adamw.weight_decay")
+        guard (0..<1).contains(beta1), (0..<1).contains(beta2) else { throw bad("its Adam betas \(beta1), \(beta2) are not in [0, 1)") }
+        guard epsilon.isFinite, epsilon > 0 else { throw bad("its Adam epsilon \(epsilon) is not a positive number") }
+        guard weightDecay.isFinite, weightDecay >= 0 else { throw bad("its weight decay \(weightDecay) is not 0 or more") }
+        let adamStep = try number("adamw.step")
+        guard adamStep.isFinite, adamStep >= 0, adamStep <= 1e12, adamStep == adamStep.rounded() else {
+            throw bad("its optimizer step \(adamStep) is not a whole number of steps")
+        }
+        guard parameters.allSatisfy(\.isFinite) else { throw bad("its parameters hold NaN or infinite values") }
+        guard m.allSatisfy(\.isFinite), v.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+            throw bad("its optimizer moments hold NaN, infinite or negative values")
+        }
+        var optimizer = AdamW(parameterCount: 0, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay)
         optimizer.m = m
         optimizer.v = v
-        optimizer.step = Int(try number("adamw.step"))
+        optimizer.step = Int(adamStep)
         guard let json = FileManager.default.contents(atPath: directory + "/" + Self.trainerFile),
               let state = try? JSONDecoder().decode(TrainerState.self, from: json)
         else { throw .badCheckpoint(path: directory, reason: "\(Self.trainerFile) is missing or malformed") }
+        guard state.step >= 0, state.epoch >= 0, state.position >= 0, state.evalsWithoutImprovement >= 0,
+              state.elapsed.isFinite, state.elapsed >= 0 else {
+            throw bad("\(Self.trainerFile) has a negative or non-finite step, epoch, position or time")
+        }
+        if let loss = state.bestEvalLoss { guard loss.isFinite else { throw bad("its best eval loss is \(loss)") } }
+        if let best = state.bestStep { guard (0...state.step).contains(best) else { throw bad("its best step \(best) is not in 0…\(state.step)") } }
+        // `checkpoint-N` (the folder itself, or what `last`/`best` point at) holds step N.
+        let folder = URL(fileURLWithPath: directory).resolvingSymlinksInPath().lastPathComponent
+        if folder.hasPrefix("checkpoint-"), let n = Int(folder.dropFirst("checkpoint-".count)), n != state.step {
+            throw bad("its folder says step \(n) but \(Self.trainerFile) says step \(state.step)")
+        }
         self.init(parameters: parameters, optimizer: optimizer, state: state)
     }
 }
