@@ -17,6 +17,9 @@ public struct FineTuneSpec: Sendable {
     /// the numbers are the same).
     public var dequantizeBase = false
     public var resume = false
+    /// With `resume`: continue even though the settings differ from the run's config.json (the
+    /// change is recorded in its `history`).
+    public var forceSettings = false
     /// Seed of the adapter's initial A matrices (the training seed).
     public var adapterSeed: UInt64
 
@@ -220,6 +223,8 @@ public final class FineTuneJob {
         // trainer keeps this config.json. A resumed run keeps the one it was started with.
         if (try? FileManager.default.destinationOfSymbolicLink(atPath: run.lastPath)) == nil {
             try run.writeConfig(RunConfig(spec: spec))
+        } else if spec.resume {
+            try checkResumedSettings()
         }
         return try trainer.train(parameters: &parameters, run: run, resume: spec.resume, step: step, eval: eval,
                                  sample: sample, progress: progress)
@@ -231,6 +236,50 @@ public final class FineTuneJob {
         for (i, ch) in digits.enumerated() {
             if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
             out.append(ch)
+        }
+        return out
+    }
+}
+
+extension FineTuneJob {
+    /// A resumed run must go on with the settings it was started with: a different rank on other
+    /// targets would load the saved numbers into the wrong matrices, a new learning rate or dataset
+    /// would change the run silently. Refuses, naming each difference, unless `forceSettings`; then
+    /// the differences are appended to config.json's `history` and the new settings recorded.
+    func checkResumedSettings() throws {
+        let saved = (try? Data(contentsOf: URL(fileURLWithPath: run.configPath)))
+            .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
+        let requested = try JSONSerialization.jsonObject(with: JSONEncoder().encode(RunConfig(spec: spec))) as? [String: Any] ?? [:]
+        let ignored: Set<String> = ["history", "dequantizeBase"]  // dequantizeBase trades memory for speed, same numbers
+        let old = Self.flatten(saved).filter { !ignored.contains($0.key) }
+        let new = Self.flatten(requested).filter { !ignored.contains($0.key) }
+        let changes = Set(old.keys).union(new.keys).sorted().compactMap { key -> String? in
+            let a = old[key] ?? "unset", b = new[key] ?? "unset"
+            return a == b ? nil : "\(key) \(a) → \(b)"
+        }
+        guard !changes.isEmpty else { return }
+        guard spec.forceSettings else {
+            throw FineTuneError("--resume with other settings than the run was started with: \(changes.joined(separator: ", ")); "
+                + "use the same settings, or add --force-settings to continue with the new ones")
+        }
+        var history = saved["history"] as? [[String: Any]] ?? []
+        let step = (try? run.loadLast())??.state.step ?? 0
+        history.append(["atStep": step, "changed": changes])
+        var config = requested
+        config["history"] = history
+        let json = try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        try AtomicFile.write([UInt8](json) + [UInt8(ascii: "\n")], to: run.configPath)
+    }
+
+    /// `lora.rank`-style keys with each value's JSON text.
+    static func flatten(_ object: [String: Any], prefix: String = "") -> [String: String] {
+        var out: [String: String] = [:]
+        for (key, value) in object {
+            if let nested = value as? [String: Any] {
+                out.merge(flatten(nested, prefix: prefix + key + ".")) { a, _ in a }
+            } else if let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys, .withoutEscapingSlashes]) {
+                out[prefix + key] = String(decoding: data, as: UTF8.self)
+            }
         }
         return out
     }

@@ -48,6 +48,8 @@ struct TrainCommand: ParsableCommand {
                                discussion: "Only the layers' q, k, v, o, gate, up and down projections are requantized; the token embedding and the output head stay as the model file stores them. Default: the model file's own format.",
                                valueName: "nf4|q8_0|q4_0")) var baseQuant: String?
     @Flag(help: "Continue the run in --out from its last checkpoint.") var resume = false
+    @Flag(help: "With --resume: continue even with settings other than the run's (recorded in its config.json's history).")
+    var forceSettings = false
     @Option(help: ArgumentHelp("Write the freshly initialised adapter here, in PEFT layout, before step 1.",
                                discussion: "With the order file, a peer trainer (bench/peft_train_steps.py) can repeat the run from the same start on the same batches.",
                                valueName: "dir")) var exportInitialAdapter: String?
@@ -126,6 +128,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         var spec = try spec()
         spec.dequantizeBase = dequantizeBase
+        spec.forceSettings = forceSettings
         let job: FineTuneJob
         do { job = try FineTuneJob(spec: spec) } catch { throw CLIError("\(error)") }
         say("run \(spec.runDirectory.path)")

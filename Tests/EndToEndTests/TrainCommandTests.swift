@@ -57,6 +57,34 @@ import Workspace
         #expect(first.isRunning)
     }
 
+    /// Issue 13: `--resume` with other settings was accepted whenever the parameter count matched.
+    /// Now each difference is named and the resume refused, unless `--force-settings`, which
+    /// records the change in config.json's history.
+    @Test func resumingWithOtherSettingsIsRefusedUnlessForced() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tb-resume-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let dataset = try TrainingKillTests.prepareDataset(in: folder)
+        let run = folder.appendingPathComponent("run")
+        let base = ["train", "--model", TrainingKillTests.model.path, "--dataset", dataset.path, "--out", run.path,
+                    "--batch-size", "1", "--eval-every", "0", "--lora-r", "2", "--threads", "2"]
+        #expect(try Binary.run(base + ["--max-steps", "1"]).status == 0)
+        let refused = try Binary.run(base + ["--max-steps", "2", "--learning-rate", "0.001", "--resume"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("--resume with other settings than the run was started with: learningRate 0.0002 → 0.001, maxSteps 1 → 2;"), "\(refused.stderr)")
+        let other = try Binary.run(base.map { $0 == "2" ? "3" : $0 } + ["--max-steps", "1", "--resume"])
+        #expect(other.status == 1 && other.stderr.contains("lora.rank 2 → 3"), "\(other.stderr)")
+        // The same settings resume quietly; forced new ones are recorded.
+        let forced = try Binary.run(base + ["--max-steps", "2", "--learning-rate", "0.001", "--resume", "--force-settings"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(forced.stdout.contains("finished at step 2: completed"))
+        let config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("config.json"))) as? [String: Any])
+        #expect(config["learningRate"] as? Double == 0.001)
+        let history = try #require(config["history"] as? [[String: Any]])
+        #expect(history.count == 1 && history[0]["atStep"] as? Int == 1)
+        #expect(history[0]["changed"] as? [String] == ["learningRate 0.0002 → 0.001", "maxSteps 1 → 2"])
+    }
+
     @Test func anUnknownBaseQuantIsOneError() throws {
         let result = try Binary.run(["train", "--dataset", "/nonexistent", "--base-quant", "nf5"])
         #expect(result.status == 64, "a bad value is a bad command line")
