@@ -51,6 +51,23 @@ import Testing
         expectLimit(source, mentioning: word)
     }
 
+    /// Issue 13: O(n) built-ins on large values inside loops ran for minutes to hours; their work
+    /// now counts against the render's budget.
+    @Test(arguments: [
+        "{% set l = range(100000)|list %}{% for i in range(100000) %}{{ 99999 in l }}{% endfor %}",
+        "{% set l = range(100000)|list %}{% for i in range(10000) %}{{ (l|sort)[0] }}{% endfor %}",
+        "{{ range(100000)|unique|length }}",
+        "{% set l = range(100000)|list %}{% for i in range(100000) %}{{ l|max }}{% endfor %}",
+        "{% set l = range(100000)|list %}{% for i in range(100000) %}{{ l == l }}{% endfor %}",
+        "{% set s = 'a ' * 400000 %}{% for i in range(100000) %}{{ s.split()|length }}{% endfor %}",
+        "{% set s = 'a ' * 400000 %}{% for i in range(100000) %}{{ (s|title)[0] }}{% endfor %}",
+        "{% set s = 'a' * 800000 %}{% for i in range(100000) %}{{ 'b' in s }}{% endfor %}",
+        "{% macro f(l) %}{{ 5 in l }}{% endmacro %}{% set l = range(100000)|list %}{% for i in range(100000) %}{{ f(l) }}{% endfor %}",
+    ])
+    func linearBuiltinsInLoopsAreCharged(source: String) {
+        expectLimit(source, mentioning: "built-ins")
+    }
+
     /// Extreme but small ranges are fine: Python gives [9223372036854775807, -1].
     @Test func aRangeWithExtremeBoundsButFewItemsIsComputed() throws {
         let template = try ChatTemplate(source: "{{ range(9223372036854775807, -9223372036854775807-1, -9223372036854775807-1)|list }}")

@@ -86,6 +86,8 @@ extension JinjaInterpreter {
                 return d[k] ?? (args.count > 1 ? args[1] : .none)
             }
         case .string(let s):
+            // Every string method scans its string (and its arguments) at least once.
+            try chargeWork(Self.workSize(.string(s)) + args.reduce(0) { $0 + Self.workSize($1) })
             switch name {
             case "strip": return .string(Self.strip(s, chars: try stringArgument(args, 0, name), leading: true, trailing: true))
             case "lstrip": return .string(Self.strip(s, chars: try stringArgument(args, 0, name), leading: true, trailing: false))

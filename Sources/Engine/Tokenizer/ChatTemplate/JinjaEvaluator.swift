@@ -369,6 +369,7 @@ extension JinjaInterpreter {
     }
 
     func compare(_ op: String, _ a: Value, _ b: Value) throws -> Bool {
+        if op == "==" || op == "!=" || op == "<" || op == ">" || op == "<=" || op == ">=" { try chargeWork(Self.workSize(a) + Self.workSize(b)) }
         switch op {
         case "==": return Self.equal(a, b)
         case "!=": return !Self.equal(a, b)
@@ -388,6 +389,7 @@ extension JinjaInterpreter {
     }
 
     func contains(_ container: Value, _ element: Value) throws -> Bool {
+        try chargeWork(Self.workSize(container))
         switch container {
         case .string(let s):
             guard case .string(let needle) = element else {

@@ -44,7 +44,10 @@ extension JinjaInterpreter {
             return .string(Self.strip(s, chars: chars, leading: true, trailing: true))
         case "upper": return .string(PythonFormat.str(value).uppercased())
         case "lower": return .string(PythonFormat.str(value).lowercased())
-        case "title": return .string(Self.jinjaTitle(PythonFormat.str(value)))
+        case "title":
+            let text = PythonFormat.str(value)
+            try chargeWork(Self.workSize(.string(text)))
+            return .string(Self.jinjaTitle(text))
         case "capitalize": return .string(Self.capitalize(PythonFormat.str(value)))
         case "safe": return value
         case "escape", "e", "forceescape":
@@ -82,6 +85,8 @@ extension JinjaInterpreter {
             if case .string(let s) = value { return .string(String(String.UnicodeScalarView(s.unicodeScalars.reversed()))) }
             return .list(try iterate(value).reversed())
         case "sort":
+            let n = Self.workSize(value)
+            try chargeWork(n * max(1, Int.bitWidth - n.leadingZeroBitCount))  // n log n comparisons
             let reverse = argument(args, kwargs, 0, "reverse")?.isTruthy ?? false
             let caseSensitive = argument(args, kwargs, 1, "case_sensitive")?.isTruthy ?? false
             let attributeName: String? = { if case .string(let a)? = argument(args, kwargs, 2, "attribute") { return a } else { return nil } }()
@@ -105,8 +110,9 @@ extension JinjaInterpreter {
             return .list(sorted.map { $0.element.1 })
         case "unique":
             var seen: [Value] = []
-            for item in try iterate(value) where !seen.contains(where: { Self.equal(Self.foldCase($0), Self.foldCase(item)) }) {
-                seen.append(item)
+            for item in try iterate(value) {
+                try chargeWork(seen.count + 1)
+                if !seen.contains(where: { Self.equal(Self.foldCase($0), Self.foldCase(item)) }) { seen.append(item) }
             }
             return .list(seen)
         case "items":
@@ -160,6 +166,7 @@ extension JinjaInterpreter {
             return total
         case "min", "max":
             let items = try iterate(value)
+            try chargeWork(items.count)
             guard var best = items.first else { return .undefined("\(name) of an empty sequence") }
             for item in items.dropFirst() {
                 guard let o = Self.order(Self.foldCase(item), Self.foldCase(best)) else {

@@ -13,6 +13,10 @@ public struct ChatTemplateLimits: Sendable, Equatable {
     public var maxRangeLength = 100_000
     /// Total bytes of all strings built while rendering (stops quadratic string growth in loops).
     public var maxStringWorkBytes = 256 << 20
+    /// Elements and bytes the built-ins may visit over the whole render (`x in list`, `==`, sort,
+    /// unique, min/max, split, title…): a loop over cheap-looking calls on large values is work too.
+    /// A unit is one element, or a quarter of a string byte (scanning text costs ~4× an element here).
+    public var maxBuiltinWork = 20_000_000
     public init() {}
 }
 
@@ -26,6 +30,7 @@ final class JinjaInterpreter {
     var macros: [(parameters: [JinjaMacroParameter], body: [JinjaStmt])] = []
     var namespaces: [ValueDict] = []
     var steps = 0
+    var builtinWork = 0
     var macroCalls = 0
     var callDepth = 0
     var stringWork = 0
@@ -52,6 +57,25 @@ final class JinjaInterpreter {
     }
 
     // MARK: limits
+
+    /// Charges `units` of a built-in's work (elements compared, bytes scanned) to the render.
+    func chargeWork(_ units: Int) throws {
+        let (total, overflow) = builtinWork.addingReportingOverflow(max(0, units))
+        builtinWork = total
+        if overflow || total > limits.maxBuiltinWork {
+            throw InterpreterFailure.limit("built-ins did more than \(limits.maxBuiltinWork) units of work (elements compared, bytes scanned)")
+        }
+    }
+
+    /// The elements or bytes a built-in visits in `value` (its top level).
+    static func workSize(_ value: Value) -> Int {
+        switch value {
+        case .string(let s): 4 &* s.utf8.count
+        case .list(let items), .tuple(let items): items.count
+        case .dict(let d): d.pairs.count
+        default: 1
+        }
+    }
 
     func step() throws {
         steps += 1
