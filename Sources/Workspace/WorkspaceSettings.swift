@@ -26,6 +26,9 @@ public struct PDFSection: Sendable, Equatable {
     public var bodyPages: ClosedRange<Int>?
     /// Where `extract` writes the page map.
     public var output = "pages.jsonl"
+    /// What `extract` does with footnotes: drop them (and the body's note marks), keep the page as
+    /// printed, or move them after the page's text.
+    public var footnotes: FootnotePolicy = .drop
     public init() {}
 }
 
