@@ -123,6 +123,8 @@ extension WorkspaceSettings {
                 set: { s, v throws(SettingError) in s.dataset.settings.seed = try v.seed() }),
         Setting("dataset", "shuffle", "shuffle", .flag, get: { .flag($0.dataset.settings.shuffle) },
                 set: { s, v throws(SettingError) in s.dataset.settings.shuffle = try v.flag() }),
+        Setting("dataset", "join_pages", "join pages", .flag, note: "page maps: a page continuing a sentence joins the one before",
+                get: { .flag($0.dataset.settings.joinPages) }, set: { s, v throws(SettingError) in s.dataset.settings.joinPages = try v.flag() }),
     ]
 
     static let loraSchema: [Setting] = [

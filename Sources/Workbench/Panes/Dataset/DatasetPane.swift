@@ -218,7 +218,8 @@ public final class DatasetPane: Pane {
             } else {
                 let record = snapshot.records[index]
                 let kept = DatasetPreparer(settings: settings).keeps(record.record)
-                text = String(format: "l.%-4d %6d ch %@", record.record.line, record.characters, kept ? "✓" : "✗")
+                text = record.record.label.padding(toLength: 9, withPad: " ", startingAt: 0)
+                    + String(format: " %6d ch %@", record.characters, kept ? "✓" : "✗")
                 if !kept { role = .cut }
             }
             let isSelected = index == selected
@@ -243,7 +244,9 @@ public final class DatasetPane: Pane {
             } else if focus != .windows, selectedRecord < snapshot.records.count {
                 let r = snapshot.records[selectedRecord]
                 pieces = r.pieces
-                title = "line \(r.record.line) · \(r.characters) characters · \(r.pieces.count) tokens"
+                let origin = r.record.pages.map { $0.count == 1 ? "page \($0.lowerBound)" : "pages \($0.lowerBound)–\($0.upperBound)" }
+                    ?? "line \(r.record.line)"
+                title = "\(origin) · \(r.characters) characters · \(r.pieces.count) tokens"
             } else if focus == .windows {
                 title = "no windows yet: p prepares the dataset"
             }

@@ -39,8 +39,9 @@ enum DatasetLoading {
 
     static func records(input: URL, format: DatasetFormat, settings: DatasetSettings, tokenizer: Tokenizer,
                         renderer: ChatRenderer?) throws -> (JSONLReadResult, [RecordView]) {
-        let read = try JSONLReader(format: format).read(contentsOf: input)
-        let views = try read.records.map { record -> RecordView in
+        let data = try JSONLReader.contents(of: input)
+        let read = try JSONLReader(format: format).read(data: data, path: input.path)
+        let views = try DatasetPreparer(settings: settings).records(read).map { record -> RecordView in
             let ids: [Int32]
             switch record.content {
             case .text(let text): ids = TextTokenizing.tokens(of: text, tokenizer: tokenizer, settings: settings)
