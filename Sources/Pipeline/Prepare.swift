@@ -90,7 +90,7 @@ public struct PrepareJob: Sendable {
         progress("writing \(output.lastPathComponent)/")
         try DatasetWriter(exportJSONL: exportJSONL).write(
             splits, to: output, source: input.lastPathComponent, sourceFormat: read.format, tokenizer: tokenizer.identity,
-            settings: settings, createdBy: createdBy)
+            settings: settings, createdBy: createdBy, sourceChecksum: DatasetStaleness.checksum(of: data))
         return Result(read: read, splits: splits)
     }
 }

@@ -305,6 +305,8 @@ public final class DatasetPane: Pane {
                 lines.append(("tokens \(s.tokens), \(s.trainedTokens) trained", .text))
                 lines.append(("dropped in packing \(s.tokensDropped), padding \(s.paddingTokens)", .text))
                 lines.append(("windows \(s.windows): \(s.trainWindows) train, \(s.testWindows) test", .text))
+                // Wrapped: the box is narrow and the line names what differs.
+                if let stale = staleness { lines += wrap(stale, width: inner.width).map { ($0, .warning) } }
             } else {
                 lines.append(("not prepared yet: p prepares", .dim))
             }
@@ -316,6 +318,29 @@ public final class DatasetPane: Pane {
         for (i, (text, role)) in lines.enumerated() where i < inner.height {
             grid.put(text, x: inner.x, y: inner.y + i, role: role, clip: inner)
         }
+    }
+
+    /// "out of date: prepared with context 256" while the prepared dataset does not match the
+    /// settings or the input as they are now (nil when it does, or nothing is prepared).
+    var staleness: String? {
+        guard let snapshot, let manifest = snapshot.manifest else { return nil }
+        return DatasetStaleness.message(manifest, settings: settings, input: model.workspace.datasetInputURL.lastPathComponent,
+                                        inputChecksum: snapshot.inputChecksum)
+    }
+
+    /// Words of `text` in lines of at most `width` columns (a longer word is cut by the box).
+    private func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            if !line.isEmpty && line.count + 1 + word.count > width {
+                lines.append(line)
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines
     }
 
     private func drawHistogram(into grid: inout Grid, in rect: Rect) {
