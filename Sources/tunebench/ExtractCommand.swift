@@ -47,7 +47,7 @@ struct ExtractCommand: ParsableCommand {
     @Option(help: "Output JSONL file.")
     var out: String
 
-    @Option(help: "Footnotes: drop (with the body's note marks), keep (as printed) or end-of-record (after the page's text).")
+    @Option(help: "Footnotes: drop (with the body's note marks), keep (as printed) or end-of-record (after a form-feed line; prepare puts them at the end of the record).")
     var footnotes: FootnotePolicy = .drop
 
     func validate() throws {

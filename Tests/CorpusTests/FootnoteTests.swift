@@ -85,8 +85,8 @@ import Testing
 
         let moved = try #require(Self.extract(document, crop: crop, pages: [7], footnotes: .endOfRecord)[7])
         let dropped = try #require(Self.extract(document, crop: crop, pages: [7], footnotes: .drop)[7])
-        #expect(moved.hasPrefix(dropped + "\n\n"))
-        let notes = String(moved.dropFirst(dropped.count + 2))
+        #expect(moved.hasPrefix(dropped + "\n\u{0C}\n"))
+        let notes = String(moved.dropFirst(dropped.count + 3))
         #expect(notes.hasPrefix("1 Kellynch Hall is an invented estate"), "\(notes)")
         #expect(notes.contains("\n2 The Baronetage of England"), "\(notes)")
     }

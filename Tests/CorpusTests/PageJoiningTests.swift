@@ -28,6 +28,24 @@ import Testing
         #expect(DatasetPreparer(settings: settings).records(read).map(\.label) == ["p.7", "p.8", "p.9", "p.10"])
     }
 
+    @Test func footnotesMovedOutOfThePageGoToTheEndOfTheJoinedRecord() throws {
+        let read = try Self.pageMap([
+            (7, "Sir Walter Elliot, of Kellynch Hall, and concluding with the\n\u{0C}\n1 Kellynch Hall is an invented estate."),
+            (8, "history and rise of the ancient and respectable family."),
+            (9, "Chapter 2\nA new chapter that starts a sentence of its own."),
+        ])
+        var settings = DatasetSettings()
+        settings.minLength = 10
+        let joined = DatasetPreparer(settings: settings).records(read)
+        #expect(joined.map(\.label) == ["p.7–8", "p.9"])
+        #expect(joined[0].content == .text("Sir Walter Elliot, of Kellynch Hall, and concluding with the\n"
+            + "history and rise of the ancient and respectable family.\n1 Kellynch Hall is an invented estate."))
+
+        settings.joinPages = false
+        let alone = DatasetPreparer(settings: settings).records(read)
+        #expect(alone[0].content == .text("Sir Walter Elliot, of Kellynch Hall, and concluding with the\n1 Kellynch Hall is an invented estate."))
+    }
+
     @Test func closingQuotesAfterTheFullStopEndASentence() {
         #expect(PageJoining.endsSentence("he said, “it is done.”\n"))
         #expect(PageJoining.endsSentence("Was it? "))

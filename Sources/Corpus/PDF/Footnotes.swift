@@ -6,9 +6,13 @@ public enum FootnotePolicy: String, CaseIterable, Codable, Sendable {
     case drop
     /// The page as printed: footnotes where they stand, note marks in the text.
     case keep
-    /// The body without its note marks, then the footnotes as paragraphs of their own after it
-    /// ("1 Kellynch Hall is an invented estate…"), so they no longer interrupt a sentence.
+    /// The body without its note marks, then a form-feed line (`notesSeparator`) and the footnotes
+    /// ("1 Kellynch Hall is an invented estate…"); preparing a dataset moves them to the end of the
+    /// record the page ends up in (pages joined across page breaks), so they interrupt no sentence.
     case endOfRecord = "end-of-record"
+
+    /// The line between a page's body and its footnotes in a page map written with `endOfRecord`.
+    public static let notesSeparator = "\u{0C}"
 
     /// The text of `page` inside `crop` (nil: the whole page) under this policy.
     public func text(of page: PDFPage, crop: CropBox?) -> String {
@@ -21,7 +25,7 @@ public enum FootnotePolicy: String, CaseIterable, Codable, Sendable {
             let split = page.footnoteSplit(in: crop)
             guard !split.footnotes.isEmpty else { return split.body }
             let notes = split.footnotes.map { "\($0.mark) \($0.text)" }.joined(separator: "\n")
-            return split.body.isEmpty ? notes : split.body + "\n\n" + notes
+            return split.body + "\n" + Self.notesSeparator + "\n" + notes
         }
     }
 }
