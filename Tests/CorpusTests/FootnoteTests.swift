@@ -91,6 +91,15 @@ import Testing
         #expect(notes.contains("\n2 The Baronetage of England"), "\(notes)")
     }
 
+    @Test func onAnUncroppedPageTheFolioBelowTheNotesStays() throws {
+        let (document, _, _) = try Self.load()
+        let page = try document.page(7)
+        let split = page.footnoteSplit(in: nil)
+        #expect(split.footnotes.map(\.mark) == ["1", "2"])
+        #expect(split.footnotes.last?.text.hasSuffix("annual\nvolume.") == true, "\(split.footnotes)")
+        #expect(split.body.hasSuffix("concluding with the\n1"), "\(split.body.suffix(60))")
+    }
+
     @Test func aPageWithoutFootnotesIsTheSameUnderEveryPolicy() throws {
         let (document, _, crop) = try Self.load()
         let page = try document.page(8)

@@ -59,12 +59,11 @@ extension PDFPage {
         // Kept lines from the top of the page down.
         let kept = lines.indices.filter { l in lines[l].characters.contains { isKept($0, box) } }
             .sorted { lines[$0].box.top < lines[$1].box.top }
-        // The block of small-font lines at the bottom (a page number below it does not break it).
-        var blockStart = kept.count
+        // The block of small-font lines at the bottom; a folio below it (uncropped pages) is neither
+        // part of it nor of the last note.
         var end = kept.count
-        while end > 0, isPageNumber(lines[kept[end - 1]].text), keptFontSize(kept[end - 1], box) >= 0.9 * bodySize {
-            end -= 1
-        }
+        while end > 0, isPageNumber(lines[kept[end - 1]].text) { end -= 1 }
+        var blockStart = end
         while blockStart > 0, keptFontSize(kept[blockStart - 1], box) < 0.9 * bodySize { blockStart -= 1 }
         guard blockStart < end else { return plain }
 
