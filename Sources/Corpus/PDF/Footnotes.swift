@@ -50,7 +50,7 @@ extension PDFPage {
     /// that the body also carries as a superscript (a smaller-font mark right after a word). Notes
     /// whose mark is not in the body are left alone, so a small-font caption or a verse quotation
     /// at the foot of a page stays in the text. The body's matching marks are removed, with a space
-    /// poppler puts between a mark and the punctuation after it ("Hall1 ," → "Hall,").
+    /// poppler puts around a mark before punctuation ("Hall1 ," → "Hall,").
     public func footnoteSplit(in crop: CropBox?) -> FootnoteSplit {
         let box = crop ?? CropBox(x0: -.infinity, top: -.infinity, x1: .infinity, bottom: .infinity)
         let plain = FootnoteSplit(body: text(in: box), footnotes: [])
@@ -85,10 +85,14 @@ extension PDFPage {
         let noteMarks = Set(notes.map(\.mark))
         for mark in bodyMarks where noteMarks.contains(mark.text) {
             for i in mark.range { removed[i] = true }
-            // "Hall1 ," → "Hall,": the space after the mark goes when punctuation follows it.
+            // "Hall1 ," → "Hall,", "lost 2 ." → "lost.": spaces around the mark go when punctuation follows it.
             let next = mark.range.upperBound
-            if next + 1 < characters.count, isSpace(characters[next].scalar), isClosingPunctuation(characters[next + 1].scalar) {
-                removed[next] = true
+            var after = next
+            if after < characters.count, isSpace(characters[after].scalar) { after += 1 }
+            if after < characters.count, isClosingPunctuation(characters[after].scalar) {
+                for i in next..<after { removed[i] = true }
+                let before = mark.range.lowerBound - 1
+                if before >= 0, isSpace(characters[before].scalar) { removed[before] = true }
             }
         }
         let footnotes = notes.map { note -> Footnote in
