@@ -13,13 +13,17 @@ public struct ExtractJob: Sendable {
     /// 1-based page numbers, in order.
     public var pages: [Int]
     public var output: URL
+    /// What happens to footnotes (`[pdf] footnotes`).
+    public var footnotes: FootnotePolicy
 
-    public init(pdf: String, password: String? = nil, crop: CropBox?, pages: [Int], output: URL) {
+    public init(pdf: String, password: String? = nil, crop: CropBox?, pages: [Int], output: URL,
+                footnotes: FootnotePolicy = .drop) {
         self.pdf = pdf
         self.password = password
         self.crop = crop
         self.pages = pages
         self.output = output
+        self.footnotes = footnotes
     }
 
     /// Extracts from `document` (an open copy of `pdf`); more copies are opened so that every core
@@ -33,7 +37,7 @@ public struct ExtractJob: Sendable {
         }
         let summary: PageExtraction.Summary
         do {
-            summary = try PageExtraction(crop: crop, pages: pages).run(
+            summary = try PageExtraction(crop: crop, pages: pages, footnotes: footnotes).run(
                 on: documents,
                 sink: { number, text throws(PDFError) in
                     guard fputs(jsonlLine(page: number, text: text) + "\n", file) >= 0, fflush(file) == 0 else {

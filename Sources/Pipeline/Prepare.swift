@@ -80,14 +80,17 @@ public struct PrepareJob: Sendable {
     public func run(tokenizer: DatasetTokenizer, progress: (String) -> Void = { _ in }) throws -> Result {
         try settings.validate()
         progress("reading \(input.lastPathComponent)")
-        let read = try JSONLReader(format: format, strict: strict).read(contentsOf: input)
-        progress("tokenizing \(read.records.count) records")
-        let splits = try DatasetPreparer(settings: settings)
-            .prepare(read.records, tokenizer: tokenizer.tokenizer, chatRenderer: tokenizer.renderer, badLines: read.badLines.count)
+        let data = try JSONLReader.contents(of: input)
+        let read = try JSONLReader(format: format, strict: strict).read(data: data, path: input.path)
+        let preparer = DatasetPreparer(settings: settings)
+        let records = preparer.records(read)
+        progress("tokenizing \(records.count) records")
+        let splits = try preparer
+            .prepare(records, tokenizer: tokenizer.tokenizer, chatRenderer: tokenizer.renderer, badLines: read.badLines.count)
         progress("writing \(output.lastPathComponent)/")
         try DatasetWriter(exportJSONL: exportJSONL).write(
             splits, to: output, source: input.lastPathComponent, sourceFormat: read.format, tokenizer: tokenizer.identity,
-            settings: settings, createdBy: createdBy)
+            settings: settings, createdBy: createdBy, sourceChecksum: DatasetStaleness.checksum(of: data))
         return Result(read: read, splits: splits)
     }
 }

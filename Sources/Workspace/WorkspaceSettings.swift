@@ -26,6 +26,9 @@ public struct PDFSection: Sendable, Equatable {
     public var bodyPages: ClosedRange<Int>?
     /// Where `extract` writes the page map.
     public var output = "pages.jsonl"
+    /// What `extract` does with footnotes: drop them (and the body's note marks), keep the page as
+    /// printed, or move them after the page's text.
+    public var footnotes: FootnotePolicy = .drop
     public init() {}
 }
 
@@ -120,6 +123,8 @@ extension WorkspaceSettings {
                 set: { s, v throws(SettingError) in s.dataset.settings.seed = try v.seed() }),
         Setting("dataset", "shuffle", "shuffle", .flag, get: { .flag($0.dataset.settings.shuffle) },
                 set: { s, v throws(SettingError) in s.dataset.settings.shuffle = try v.flag() }),
+        Setting("dataset", "join_pages", "join pages", .flag, note: "page maps: a page continuing a sentence joins the one before",
+                get: { .flag($0.dataset.settings.joinPages) }, set: { s, v throws(SettingError) in s.dataset.settings.joinPages = try v.flag() }),
     ]
 
     static let loraSchema: [Setting] = [

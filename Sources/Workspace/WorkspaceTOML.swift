@@ -80,6 +80,12 @@ public struct WorkspaceTOML: Sendable {
                 settings.pdf.bodyPages = Int(pages[0])...Int(pages[1])
             }
             settings.pdf.output = try r.string("output") ?? settings.pdf.output
+            if let name = try r.string("footnotes") {
+                guard let policy = FootnotePolicy(rawValue: name) else {
+                    throw r.bad("footnotes", "must be one of \(FootnotePolicy.allCases.map(\.rawValue).joined(separator: ", ")), not '\(name)'")
+                }
+                settings.pdf.footnotes = policy
+            }
             collect(&r)
         }
         // The sections the forms edit, through the one schema; each is checked as a whole after its keys.
@@ -132,6 +138,7 @@ public struct WorkspaceTOML: Sendable {
                 ?? "# crop = [x0, top, x1, bottom]  # points from the top-left corner; unset keeps whole pages",
             s.pdf.bodyPages.map { "body_pages = [\($0.lowerBound), \($0.upperBound)]" } ?? "# body_pages = [first, last]",
             "output = \(quote(s.pdf.output))",
+            "footnotes = \(quote(s.pdf.footnotes.rawValue))  # drop, keep or end-of-record",
         ])
         func schemaLines(_ name: String) -> [String] {
             WorkspaceSettings.schema.filter { $0.section == name }.map { setting in

@@ -47,6 +47,9 @@ struct ExtractCommand: ParsableCommand {
     @Option(help: "Output JSONL file.")
     var out: String
 
+    @Option(help: "Footnotes: drop (with the body's note marks), keep (as printed) or end-of-record (after a form-feed line; prepare puts them at the end of the record).")
+    var footnotes: FootnotePolicy = .drop
+
     func validate() throws {
         if crop != nil && auto { throw ValidationError("--crop and --auto exclude each other") }
     }
@@ -83,7 +86,8 @@ struct ExtractCommand: ParsableCommand {
 
         let progress = ProgressReport(label: "extracting", total: pageNumbers.count, unit: "pages")
         defer { progress.finish() }
-        let summary = try ExtractJob(pdf: pdf, password: password, crop: box, pages: pageNumbers, output: URL(fileURLWithPath: out))
+        let summary = try ExtractJob(pdf: pdf, password: password, crop: box, pages: pageNumbers, output: URL(fileURLWithPath: out),
+                                   footnotes: footnotes)
             .run(document: document, progress: { done, _ in progress.update(done) })
         progress.finish()
 
@@ -101,3 +105,5 @@ struct ExtractCommand: ParsableCommand {
 private func report(_ message: String) {
     printError("tunebench extract: " + message)
 }
+
+extension FootnotePolicy: ExpressibleByArgument {}

@@ -34,6 +34,8 @@ struct PrepareCommand: ParsableCommand {
     var paragraphEOS = true
     @Flag(inversion: .prefixedNo, help: "Turn the remaining newlines into spaces.")
     var newlinesToSpaces = true
+    @Flag(inversion: .prefixedNo, help: "Page maps: join a page that continues the previous page's sentence to it in one record.")
+    var joinPages = true
     @Flag(help: "Pad the short last window instead of dropping it.") var pad = false
     @Flag(help: "Pack conversations into full windows instead of one per window.") var pack = false
     @Option(help: "Fraction of windows held out as the test split, in [0, 1).") var testSize: Double = 0.1
@@ -53,6 +55,7 @@ struct PrepareCommand: ParsableCommand {
         settings.testFraction = testSize
         settings.seed = seed
         settings.shuffle = shuffle
+        settings.joinPages = joinPages
         return settings
     }
 

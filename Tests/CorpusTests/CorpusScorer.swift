@@ -33,6 +33,8 @@ struct GroundTruth: Decodable {
         var header: String?
         var footer: String?
         var body: String?
+        /// The page's footnotes, each apart (the body has them too, after the prose, with their marks).
+        var footnotes: [String]?
     }
     /// Ranges of crop edges that separate furniture from body: top [min, max], bottom [min, max].
     struct ValidEdges: Decodable {

@@ -158,6 +158,34 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: notADataset.path) == ["notes.txt"])
     }
 
+    @Test func theManifestRecordsTheInputChecksumAndNamesWhatNoLongerMatches() throws {
+        let (splits, settings, identity) = try preparedPages()
+        let directory = try S.temporaryDirectory().appendingPathComponent("dataset")
+        defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
+        let input = Data("{\"1\": \"a page\"}\n".utf8)
+        let checksum = DatasetStaleness.checksum(of: input)
+        #expect(checksum == FNV1a64.digest(Array(input)))
+        try DatasetWriter().write(splits, to: directory, source: "pages.jsonl", sourceFormat: .pages, tokenizer: identity,
+                                  settings: settings, createdBy: "tests", sourceChecksum: checksum)
+        let manifest = try PreparedDataset(directory: directory).manifest
+        #expect(manifest.sourceChecksum == checksum)
+        #expect(DatasetStaleness.differences(manifest, settings: settings, input: "pages.jsonl", inputChecksum: checksum).isEmpty)
+
+        var changed = settings
+        changed.contextLength = 256
+        changed.joinPages.toggle()
+        #expect(DatasetStaleness.message(manifest, settings: changed, input: "pages.jsonl", inputChecksum: checksum)
+            == "out of date: prepared with context 8, join pages \(settings.joinPages ? "on" : "off")")
+        #expect(DatasetStaleness.message(manifest, settings: settings, input: "pages.jsonl", inputChecksum: "0")
+            == "out of date: pages.jsonl changed since")
+        #expect(DatasetStaleness.message(manifest, settings: settings, input: "book.jsonl", inputChecksum: checksum)
+            == "out of date: prepared from pages.jsonl")
+        // A manifest from before checksums (and join_pages) were recorded: settings are compared, the input is not.
+        var old = manifest
+        old.sourceChecksum = nil
+        #expect(DatasetStaleness.differences(old, settings: settings, input: "pages.jsonl", inputChecksum: "0").isEmpty)
+    }
+
     @Test func aNewerFormatVersionIsRefused() throws {
         let (splits, settings, identity) = try preparedPages()
         let directory = try S.temporaryDirectory().appendingPathComponent("dataset")

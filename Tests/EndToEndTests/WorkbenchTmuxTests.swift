@@ -225,10 +225,11 @@ final class TmuxSession {
 
         // Prepare the dataset in the Dataset pane.
         try tui.send("F2")
-        try tui.wait(forText: "records (48)")
+        // 48 pages, joined where a page continues the previous one's sentence.
+        try tui.wait(forText: "records (19)")
         try tui.send("p")
         let prepared = try tui.wait(forText: "windows 77: 69 train, 8 test", timeout: 60)
-        #expect(prepared.contains("records 48"))
+        #expect(prepared.contains("records 19"))
         #expect(FileManager.default.fileExists(atPath: workspace.appendingPathComponent("dataset/manifest.json").path))
 
         // Train a few steps: the status line counts them and the chart draws braille points.

@@ -57,9 +57,11 @@ let loadedGoldenTokenizer = Result<DatasetTokenizer, Error> {
         let (pane, _) = try makePane()
         #expect(pane.message == nil)
         let grid = render(pane, width: 100, height: 30)
-        #expect(grid.find("records (4)") != nil)
+        // Page 6 ends mid-sentence, so page 7 joins it in the first record (the box shows page 6's tokens).
+        #expect(grid.find("records (3)") != nil)
+        #expect(grid.find("p.6–7") != nil && grid.find("p.8 ") != nil)
         let pieces = fixture.pieces[0]
-        #expect(grid.find("line 1 · \(fixture.records[0].count) characters · \(pieces.count) tokens") != nil)
+        #expect(grid.find("pages 6–7 · \(fixture.records[0].count + 1 + fixture.records[1].count) characters · ") != nil)
         // Read the detail area back token by token: a run of one role is one token.
         let detail = Rect(x: 25, y: 1, width: 74, height: 16)  // inside the detail box's border
         var drawn: [String] = []
@@ -100,6 +102,48 @@ let loadedGoldenTokenizer = Result<DatasetTokenizer, Error> {
         let windowsGrid = render(pane, width: 100, height: 30)
         #expect(windowsGrid.find("windows (\(windows - test))") != nil)
         #expect(windowsGrid.find("train window 1/\(windows - test) · \(fixture.context_length) tokens") != nil)
+    }
+
+    /// Whether the stats box shows "out of date: prepared with context 128", wrapped after "with"
+    /// at this width.
+    func showsOutOfDate(_ pane: DatasetPane) -> Bool {
+        let grid = render(pane, width: 100, height: 30)
+        guard let first = grid.find("out of date: prepared with"), let second = grid.find("context 128") else { return false }
+        return second.x == first.x && second.y == first.y + 1 && grid[first.x, first.y].role == .warning
+    }
+
+    @Test func aSettingsChangeOrANewInputMarksThePreparedDatasetOutOfDateUntilItIsPreparedAgain() throws {
+        let (pane, model) = try makePane()
+        _ = pane.handle(.key(.character("p")))
+        #expect(waitFor(pane) { pane.job == nil })
+        #expect(pane.staleness == nil)
+        #expect(render(pane, width: 100, height: 30).find("out of date") == nil)
+
+        _ = pane.handle(.key(.character("s")))
+        _ = pane.handle(.key(.right))  // context length 128 → 256
+        #expect(model.settings.dataset.settings.contextLength == 256)
+        #expect(pane.staleness == "out of date: prepared with context 128")
+        #expect(showsOutOfDate(pane))
+
+        // Reopened: a new pane on the saved workspace compares with manifest.json at once.
+        let reopened = DatasetPane(model: WorkspaceModel(try Workspace.open(at: model.workspace.directory)), waker: Waker(),
+                                   source: goldenTokenizer)
+        #expect(waitFor(reopened) { reopened.snapshot != nil })
+        #expect(reopened.staleness == "out of date: prepared with context 128")
+        #expect(showsOutOfDate(reopened))
+
+        _ = reopened.handle(.key(.character("p")))
+        #expect(waitFor(reopened) { reopened.job == nil })
+        #expect(reopened.message?.hasPrefix("prepared") == true, "\(reopened.message ?? "")")
+        #expect(reopened.staleness == nil)
+        #expect(render(reopened, width: 100, height: 30).find("out of date") == nil)
+
+        // The input changes on disk (extracted again): the pane reads it and says so.
+        let input = model.workspace.datasetInputURL
+        try (String(contentsOf: input, encoding: .utf8) + jsonlLine(page: 10, text: "One more page.") + "\n")
+            .write(to: input, atomically: true, encoding: .utf8)
+        #expect(waitFor(reopened) { reopened.staleness != nil })
+        #expect(reopened.staleness == "out of date: pages.jsonl changed since")
     }
 
     @Test func settingsAreEditedInTheFormAndSaved() throws {

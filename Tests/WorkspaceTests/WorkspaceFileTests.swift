@@ -31,7 +31,9 @@ func packageRoot() -> URL {
         ws.settings.pdf.path = "book.pdf"
         ws.settings.pdf.crop = CropBox(x0: 48, top: 55.3, x1: 371.5, bottom: 540.25)
         ws.settings.pdf.bodyPages = 5...52
+        ws.settings.pdf.footnotes = .endOfRecord
         ws.settings.dataset.settings.contextLength = 512
+        ws.settings.dataset.settings.joinPages = false
         ws.settings.dataset.settings.minLength = 7
         ws.settings.dataset.settings.eosAtParagraphEnds = false
         ws.settings.dataset.settings.testFraction = 0.25
@@ -54,6 +56,8 @@ func packageRoot() -> URL {
         let table = try TOMLTable(string: try String(contentsOf: dir.appendingPathComponent("tunebench.toml"), encoding: .utf8))
         #expect(table["dataset"]?["context_length"]?.int == 512)
         #expect(table["pdf"]?["crop"]?.array?.count == 4)
+        #expect(table["pdf"]?["footnotes"]?.string == "end-of-record")
+        #expect(table["dataset"]?["join_pages"]?.bool == false)
         #expect(table["lora"]?["targets"]?.array?.map { $0.string } == ["q", "gate"])
         #expect(table["training"]?["base_quant"]?.string == "nf4")
         // An empty base_quant is the model file's own format.
@@ -87,6 +91,7 @@ func packageRoot() -> URL {
         ("[dataset]\ntest_fraction = 1.5\n", "dataset.test_fraction is refused: the test fraction must be in [0, 1), not 1.5"),
         ("[pdf]\ncrop = [10, 20, 5, 30]\n", "pdf.crop must be [x0, top, x1, bottom] with x0 < x1 and top < bottom"),
         ("[pdf]\nbody_pages = [9, 3]\n", "pdf.body_pages must be [first, last] page numbers from 1 with first ≤ last"),
+        ("[pdf]\nfootnotes = \"bottom\"\n", "pdf.footnotes must be one of drop, keep, end-of-record, not 'bottom'"),
         ("[lora]\ntargets = [\"q\", \"wq\"]\n", "lora.targets has 'wq'; use q, k, v, o, gate, up, down"),
         ("[training]\nschedule = \"step\"\n", "training.schedule must be linear, cosine or constant"),
         ("[training]\nbase_quant = \"nf8\"\n", "training.base_quant must be \"as stored\", nf4, q8_0 or q4_0, not 'nf8'"),

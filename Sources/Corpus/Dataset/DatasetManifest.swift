@@ -23,6 +23,9 @@ public struct DatasetManifest: Codable, Sendable, Equatable {
     /// Input file name and the shape it was read as.
     public var source: String
     public var sourceFormat: DatasetFormat
+    /// `FNV1a64.hexDigest` of the input file's bytes, to tell whether the input changed since
+    /// (nil in manifests written before it was recorded).
+    public var sourceChecksum: String?
     public var tokenizer: TokenizerIdentity
     public var contextLength: Int
     /// 2 or 4.

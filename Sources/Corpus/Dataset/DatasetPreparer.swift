@@ -17,6 +17,14 @@ public struct DatasetPreparer: Sendable {
         self.settings = settings
     }
 
+    /// The records preparation works on: a page map's pages joined across page breaks when
+    /// `joinPages` is on (see `PageJoining`), other shapes as read.
+    public func records(_ read: JSONLReadResult) -> [DatasetRecord] {
+        guard read.format == .pages else { return read.records }
+        return settings.joinPages ? PageJoining.join(read.records, minLength: settings.minLength)
+            : PageJoining.notesAtPageEnds(read.records)
+    }
+
     /// Whether a record is kept: at least `minLength` characters once surrounding whitespace is trimmed.
     public func keeps(_ record: DatasetRecord) -> Bool {
         switch record.content {

@@ -45,10 +45,20 @@ public struct DatasetRecord: Equatable, Sendable {
 
     public var line: Int
     public var content: Content
+    /// The pages of a page map the text comes from (several once pages are joined); nil for
+    /// other shapes.
+    public var pages: ClosedRange<Int>?
 
-    public init(line: Int, content: Content) {
+    public init(line: Int, content: Content, pages: ClosedRange<Int>? = nil) {
         self.line = line
         self.content = content
+        self.pages = pages
+    }
+
+    /// How the workbench names the record: "p.7", "p.7–8" for pages, else "l.12" for its line.
+    public var label: String {
+        guard let pages else { return "l.\(line)" }
+        return pages.count == 1 ? "p.\(pages.lowerBound)" : "p.\(pages.lowerBound)–\(pages.upperBound)"
     }
 
     /// Characters of the text, or of all messages' contents (what `minLength` compares against).

@@ -23,8 +23,32 @@ public struct DatasetSettings: Codable, Sendable, Equatable {
     public var seed: UInt64 = 42
     /// Shuffle the windows of each split; when false they keep their order in the input.
     public var shuffle: Bool = true
+    /// For page maps: a page that continues the previous one's sentence (or is too short to stand
+    /// alone) joins it in one record, so no sentence is cut at a page break and a chapter's short
+    /// last page is not dropped by `minLength`. See `PageJoining`.
+    public var joinPages: Bool = true
 
     public init() {}
+
+    private enum CodingKeys: String, CodingKey {
+        case minLength, eosAtParagraphEnds, newlinesToSpaces, contextLength, padLastWindow, packConversations
+        case testFraction, seed, shuffle, joinPages
+    }
+
+    /// Manifests written before `joinPages` existed read as made without joining.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        minLength = try c.decode(Int.self, forKey: .minLength)
+        eosAtParagraphEnds = try c.decode(Bool.self, forKey: .eosAtParagraphEnds)
+        newlinesToSpaces = try c.decode(Bool.self, forKey: .newlinesToSpaces)
+        contextLength = try c.decode(Int.self, forKey: .contextLength)
+        padLastWindow = try c.decode(Bool.self, forKey: .padLastWindow)
+        packConversations = try c.decode(Bool.self, forKey: .packConversations)
+        testFraction = try c.decode(Double.self, forKey: .testFraction)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        shuffle = try c.decode(Bool.self, forKey: .shuffle)
+        joinPages = try c.decodeIfPresent(Bool.self, forKey: .joinPages) ?? false
+    }
 
     /// Checks ranges (for the command line, the workspace file and the Dataset pane alike).
     public func validate() throws(DatasetError) {

@@ -16,7 +16,8 @@ public struct DatasetWriter: Sendable {
     /// replaced only if it is empty or holds a `manifest.json`.
     @discardableResult
     public func write(_ splits: PreparedSplits, to directory: URL, source: String, sourceFormat: DatasetFormat,
-                      tokenizer: TokenizerIdentity, settings: DatasetSettings, createdBy: String) throws(DatasetError)
+                      tokenizer: TokenizerIdentity, settings: DatasetSettings, createdBy: String,
+                      sourceChecksum: String? = nil) throws(DatasetError)
         -> DatasetManifest
     {
         let final = directory.standardizedFileURL
@@ -53,7 +54,7 @@ public struct DatasetWriter: Sendable {
             }
             let manifest = DatasetManifest(
                 formatVersion: DatasetManifest.currentVersion, createdBy: createdBy, source: source,
-                sourceFormat: sourceFormat, tokenizer: tokenizer, contextLength: settings.contextLength,
+                sourceFormat: sourceFormat, sourceChecksum: sourceChecksum, tokenizer: tokenizer, contextLength: settings.contextLength,
                 tokenBytes: tokenBytes, settings: settings, stats: splits.stats,
                 train: files[.train]!, test: files[.test]!)
             let encoder = JSONEncoder()

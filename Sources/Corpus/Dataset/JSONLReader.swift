@@ -25,11 +25,14 @@ public struct JSONLReader: Sendable {
     }
 
     public func read(contentsOf url: URL) throws(DatasetError) -> JSONLReadResult {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw .unreadable(path: url.path, reason: Self.reason(error))
+        try read(data: try Self.contents(of: url), path: url.path)
+    }
+
+    /// The bytes of an input file, or `.unreadable` with a one-line reason.
+    public static func contents(of url: URL) throws(DatasetError) -> Data {
+        do { return try Data(contentsOf: url) } catch {
+            throw .unreadable(path: url.path, reason: reason(error))
         }
-        return try read(data: data, path: url.path)
     }
 
     /// Parses `data` (UTF-8 JSONL; `\n` or `\r\n` line ends). `path` is only used in messages.
@@ -109,7 +112,7 @@ public struct JSONLReader: Sendable {
                 }
                 pages.append((page, try string(key)))
             }
-            return pages.sorted { $0.0 < $1.0 }.map { DatasetRecord(line: line, content: .text($0.1)) }
+            return pages.sorted { $0.0 < $1.0 }.map { DatasetRecord(line: line, content: .text($0.1), pages: $0.0...$0.0) }
         case .text:
             return [DatasetRecord(line: line, content: .text(try string("text")))]
         case .promptCompletion:

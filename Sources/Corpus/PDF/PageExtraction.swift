@@ -6,6 +6,8 @@ import Foundation
 public struct PageExtraction: Sendable {
     public var crop: CropBox?
     public var pages: [Int]
+    /// What happens to each page's footnotes (see `FootnotePolicy`).
+    public var footnotes: FootnotePolicy = .drop
 
     /// What happened, for the final summary line.
     public struct Summary: Equatable, Sendable {
@@ -18,9 +20,10 @@ public struct PageExtraction: Sendable {
     }
 
     /// `crop == nil` keeps the whole page; `pages` are 1-based page numbers.
-    public init(crop: CropBox?, pages: [Int]) {
+    public init(crop: CropBox?, pages: [Int], footnotes: FootnotePolicy = .drop) {
         self.crop = crop
         self.pages = pages
+        self.footnotes = footnotes
     }
 
     /// Runs over `pages`; `sink(page, text)` is called in order and may throw to stop (e.g. disk
@@ -89,11 +92,11 @@ public struct PageExtraction: Sendable {
 
     /// Reads and crops `numbers[i]` with `documents[i]`, all at once.
     private func readBatch(_ numbers: [Int], _ documents: [PDFDocument]) -> [Result<(PDFPage, String), PDFError>] {
-        let crop = crop
+        let (crop, footnotes) = (crop, footnotes)
         let read: @Sendable (Int) -> Result<(PDFPage, String), PDFError> = { i in
             do throws(PDFError) {
                 let page = try documents[i].page(numbers[i])
-                return .success((page, crop.map { page.text(in: $0) } ?? page.text))
+                return .success((page, footnotes.text(of: page, crop: crop)))
             } catch {
                 return .failure(error)
             }

@@ -218,7 +218,8 @@ public final class DatasetPane: Pane {
             } else {
                 let record = snapshot.records[index]
                 let kept = DatasetPreparer(settings: settings).keeps(record.record)
-                text = String(format: "l.%-4d %6d ch %@", record.record.line, record.characters, kept ? "✓" : "✗")
+                text = record.record.label.padding(toLength: 9, withPad: " ", startingAt: 0)
+                    + String(format: " %6d ch %@", record.characters, kept ? "✓" : "✗")
                 if !kept { role = .cut }
             }
             let isSelected = index == selected
@@ -243,7 +244,9 @@ public final class DatasetPane: Pane {
             } else if focus != .windows, selectedRecord < snapshot.records.count {
                 let r = snapshot.records[selectedRecord]
                 pieces = r.pieces
-                title = "line \(r.record.line) · \(r.characters) characters · \(r.pieces.count) tokens"
+                let origin = r.record.pages.map { $0.count == 1 ? "page \($0.lowerBound)" : "pages \($0.lowerBound)–\($0.upperBound)" }
+                    ?? "line \(r.record.line)"
+                title = "\(origin) · \(r.characters) characters · \(r.pieces.count) tokens"
             } else if focus == .windows {
                 title = "no windows yet: p prepares the dataset"
             }
@@ -302,6 +305,8 @@ public final class DatasetPane: Pane {
                 lines.append(("tokens \(s.tokens), \(s.trainedTokens) trained", .text))
                 lines.append(("dropped in packing \(s.tokensDropped), padding \(s.paddingTokens)", .text))
                 lines.append(("windows \(s.windows): \(s.trainWindows) train, \(s.testWindows) test", .text))
+                // Wrapped: the box is narrow and the line names what differs.
+                if let stale = staleness { lines += wrap(stale, width: inner.width).map { ($0, .warning) } }
             } else {
                 lines.append(("not prepared yet: p prepares", .dim))
             }
@@ -313,6 +318,29 @@ public final class DatasetPane: Pane {
         for (i, (text, role)) in lines.enumerated() where i < inner.height {
             grid.put(text, x: inner.x, y: inner.y + i, role: role, clip: inner)
         }
+    }
+
+    /// "out of date: prepared with context 256" while the prepared dataset does not match the
+    /// settings or the input as they are now (nil when it does, or nothing is prepared).
+    var staleness: String? {
+        guard let snapshot, let manifest = snapshot.manifest else { return nil }
+        return DatasetStaleness.message(manifest, settings: settings, input: model.workspace.datasetInputURL.lastPathComponent,
+                                        inputChecksum: snapshot.inputChecksum)
+    }
+
+    /// Words of `text` in lines of at most `width` columns (a longer word is cut by the box).
+    private func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            if !line.isEmpty && line.count + 1 + word.count > width {
+                lines.append(line)
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines
     }
 
     private func drawHistogram(into grid: inout Grid, in rect: Rect) {

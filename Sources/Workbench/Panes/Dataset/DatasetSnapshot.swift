@@ -30,6 +30,10 @@ struct DatasetSnapshot: Sendable {
     var stats: DatasetStats?
     var windows: [WindowView]
     var windowCount: Int
+    /// The prepared dataset's manifest, to compare with the settings and the input.
+    var manifest: DatasetManifest? = nil
+    /// `DatasetStaleness.checksum` of the input as it was read.
+    var inputChecksum: String? = nil
 }
 
 /// Builds snapshots (all of it runs on background threads).
@@ -38,9 +42,10 @@ enum DatasetLoading {
     static let maxDecodedWindows = 200
 
     static func records(input: URL, format: DatasetFormat, settings: DatasetSettings, tokenizer: Tokenizer,
-                        renderer: ChatRenderer?) throws -> (JSONLReadResult, [RecordView]) {
-        let read = try JSONLReader(format: format).read(contentsOf: input)
-        let views = try read.records.map { record -> RecordView in
+                        renderer: ChatRenderer?) throws -> (JSONLReadResult, [RecordView], checksum: String) {
+        let data = try JSONLReader.contents(of: input)
+        let read = try JSONLReader(format: format).read(data: data, path: input.path)
+        let views = try DatasetPreparer(settings: settings).records(read).map { record -> RecordView in
             let ids: [Int32]
             switch record.content {
             case .text(let text): ids = TextTokenizing.tokens(of: text, tokenizer: tokenizer, settings: settings)
@@ -50,7 +55,7 @@ enum DatasetLoading {
             }
             return RecordView(record: record, characters: record.characterCount, pieces: ids.map { tokenizer.decode([$0]) })
         }
-        return (read, views)
+        return (read, views, DatasetStaleness.checksum(of: data))
     }
 
     static func windows(_ set: WindowSet, tokenizer: Tokenizer) -> [WindowView] {
@@ -63,13 +68,14 @@ enum DatasetLoading {
     static func load(input: URL, output: URL, format: DatasetFormat, settings: DatasetSettings,
                      source: TokenizerSource) throws -> DatasetSnapshot {
         let loaded = try source.load()
-        let (read, views) = try records(input: input, format: format, settings: settings, tokenizer: loaded.tokenizer,
+        let (read, views, checksum) = try records(input: input, format: format, settings: settings, tokenizer: loaded.tokenizer,
                                         renderer: loaded.renderer)
         var snapshot = DatasetSnapshot(inputPath: input.path, format: read.format, badLines: read.badLines.count,
-                                       records: views, stats: nil, windows: [], windowCount: 0)
+                                       records: views, stats: nil, windows: [], windowCount: 0, inputChecksum: checksum)
         if FileManager.default.fileExists(atPath: output.appendingPathComponent(DatasetManifest.fileName).path),
            let prepared = try? PreparedDataset(directory: output, expectedTokenizer: loaded.identity) {
             snapshot.stats = prepared.manifest.stats
+            snapshot.manifest = prepared.manifest
             snapshot.windows = windows(prepared.train, tokenizer: loaded.tokenizer)
             snapshot.windowCount = prepared.train.count
         }

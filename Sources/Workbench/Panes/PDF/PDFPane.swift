@@ -206,6 +206,7 @@ public final class PDFPane: Pane {
         let pages = Array(bodyPages)
         let crop = editor.box
         let output = model.workspace.pagesURL
+        let footnotes = model.settings.pdf.footnotes
         let pdfPath = document.path
         let mailbox = mailbox
         extraction = (0, pages.count)
@@ -220,7 +221,7 @@ public final class PDFPane: Pane {
                 return
             }
             do {
-                let summary = try PageExtraction(crop: crop, pages: pages).run(
+                let summary = try PageExtraction(crop: crop, pages: pages, footnotes: footnotes).run(
                     on: documents,
                     sink: { number, text in
                         guard fputs(jsonlLine(page: number, text: text) + "\n", file) >= 0 else {
