@@ -117,17 +117,18 @@ func writeRun(in runs: URL, _ name: String, steps: Int, total: Int, saved: Int?,
                                patience: 2, evalsWithoutImprovement: 2))
         try stale(try writeRun(in: runs, "d-failed", steps: 0, total: 30, saved: nil))
         try writeRun(in: runs, "e-live", steps: 5, total: 30, saved: 4)  // its log was just written
+        try writeRun(in: runs, "f-just-stopped", steps: 6, total: 30, saved: 6)  // a stop saves at its last row
         try FileManager.default.createDirectory(at: runs.appendingPathComponent("not-a-run"), withIntermediateDirectories: true)
 
         let list = RunSummary.list(in: runs)
-        #expect(list.map(\.name) == ["e-live", "d-failed", "c-early", "b-stopped", "a-finished"])
+        #expect(list.map(\.name) == ["f-just-stopped", "e-live", "d-failed", "c-early", "b-stopped", "a-finished"])
         let byName = Dictionary(uniqueKeysWithValues: list.map { ($0.name, $0) })
         #expect(byName["a-finished"]?.status == .finished && byName["a-finished"]?.bestEvalLoss == 2.2)
         #expect(byName["b-stopped"]?.status == .stopped && byName["b-stopped"]?.progressText == "14/30")
         #expect(byName["b-stopped"]?.checkpointStep == 12 && byName["b-stopped"]?.keySettings == "r 8  lr 0.0005  linear")
         #expect(byName["c-early"]?.status == .finished)
         #expect(byName["d-failed"]?.status == .failed && byName["d-failed"]?.bestEvalLoss == nil)
-        #expect(byName["e-live"]?.status == .running)
+        #expect(byName["e-live"]?.status == .running && byName["f-just-stopped"]?.status == .stopped)
         #expect(byName["a-finished"]?.setting("lora.useRSLoRA") == "true" && byName["a-finished"]?.setting("lora.alpha") == "8")
     }
 

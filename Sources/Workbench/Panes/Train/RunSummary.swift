@@ -38,8 +38,10 @@ public struct RunSummary: Sendable, Equatable {
     /// "12/30", "12/?".
     public var progressText: String { "\(stepsDone)/\(totalSteps.map(String.init) ?? "?")" }
 
-    /// Reads `directory`. A run whose log changed in the last `runningWithin` seconds and that has not
-    /// finished counts as running in another process (the pane's own run is shown by the pane).
+    /// Reads `directory`. A run that has not finished, whose log changed in the last `runningWithin`
+    /// seconds and has rows past its last checkpoint counts as running in another process (the
+    /// pane's own run is marked by the pane). A guess from the files: a live run that checkpoints
+    /// every step and has just saved reads as stopped.
     public static func read(_ directory: URL, now: Date = Date(), runningWithin: TimeInterval = 30) -> RunSummary {
         let fm = FileManager.default
         let config = (try? Data(contentsOf: directory.appendingPathComponent("config.json")))
@@ -83,7 +85,8 @@ public struct RunSummary: Sendable, Equatable {
         let status: Status =
             if config == nil { .failed }
             else if finished { .finished }
-            else if let modified, now.timeIntervalSince(modified) < runningWithin { .running }
+            // A stop saves at its last step; rows past the checkpoint, freshly written, are a live run's.
+            else if let modified, now.timeIntervalSince(modified) < runningWithin, stepsDone > (checkpointStep ?? 0) { .running }
             else if checkpointStep != nil { .stopped }
             else { .failed }
         return RunSummary(name: directory.lastPathComponent, directory: directory, status: status, stepsDone: stepsDone,
