@@ -44,7 +44,8 @@ public final class TrainPane: Pane {
     public var job: JobStatus? {
         guard controller.state.isActive else { return nil }
         let step = history.latest.map { "training step \($0.step)" } ?? "training"
-        return JobStatus(step, tokensPerSecond: history.latest?.tokensPerSecond)
+        // The status bar shows an eval's progress from any pane.
+        return JobStatus(history.evalProgressText.map { step + ", " + $0 } ?? step, tokensPerSecond: history.latest?.tokensPerSecond)
     }
 
     /// A run that is going stops after its current step and saves a checkpoint before the app exits.
