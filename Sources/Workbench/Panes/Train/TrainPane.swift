@@ -281,6 +281,7 @@ public final class TrainPane: Pane {
                 state = s
                 if !s.isActive {
                     history.evalProgress = nil
+                    if column == .runs { refreshRuns() }  // the run just ended shows its new state
                     if message?.hasPrefix("stopping after") == true || message?.hasPrefix("pausing after") == true { message = nil }
                 } else if s == .paused, message?.hasPrefix("pausing after") == true { message = nil }
             case .plan(let total): history.totalSteps = total
