@@ -238,6 +238,15 @@ public final class FineTuneJob {
                 return text
             }
         }
+        // The folder names the process training it, so a list of runs tells a live run from a stopped
+        // one, and a second trainer on the same folder is refused; a killed run leaves a dead pid.
+        let runFolder = URL(fileURLWithPath: run.directory)
+        if let other = Self.trainingProcess(in: runFolder), other != getpid() {
+            throw FineTuneError("\(runFolder.lastPathComponent) is being trained by process \(other); stop it there first")
+        }
+        let marker = runFolder.appendingPathComponent(Self.trainingMarker).path
+        try? "\(getpid())\n".write(toFile: marker, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: marker) }
         // A run that starts afresh (no `last` checkpoint to resume) records its full settings; the
         // trainer keeps this config.json. A resumed run keeps the one it was started with.
         if (try? FileManager.default.destinationOfSymbolicLink(atPath: run.lastPath)) == nil {
@@ -245,6 +254,16 @@ public final class FineTuneJob {
         }
         return try trainer.train(parameters: &parameters, run: run, resume: spec.resume, step: step, eval: eval,
                                  sample: sample, progress: progress)
+    }
+
+    /// The file in a run folder that holds the pid of the process training it.
+    public static let trainingMarker = ".training-pid"
+
+    /// The live process training the run in `directory`, if any (from its marker file).
+    public static func trainingProcess(in directory: URL) -> Int32? {
+        guard let text = try? String(contentsOf: directory.appendingPathComponent(trainingMarker), encoding: .utf8),
+              let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0 else { return nil }
+        return kill(pid, 0) == 0 || errno == EPERM ? pid : nil
     }
 
     private func grouped(_ n: Int) -> String {

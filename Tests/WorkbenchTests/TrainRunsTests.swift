@@ -119,9 +119,16 @@ func writeRun(in runs: URL, _ name: String, steps: Int, total: Int, saved: Int?,
         try writeRun(in: runs, "e-live", steps: 5, total: 30, saved: 4)  // its log was just written
         try writeRun(in: runs, "f-just-stopped", steps: 6, total: 30, saved: 6)  // a stop saves at its last row
         try FileManager.default.createDirectory(at: runs.appendingPathComponent("not-a-run"), withIntermediateDirectories: true)
+        // Trained by a live process (this one), whatever its files say; a dead pid is a stopped run.
+        let marked = try writeRun(in: runs, "g-marked", steps: 6, total: 30, saved: 6)
+        try stale(marked)
+        try "\(getpid())\n".write(to: marked.appendingPathComponent(".training-pid"), atomically: true, encoding: .utf8)
+        let dead = try writeRun(in: runs, "h-dead", steps: 6, total: 30, saved: 6)
+        try stale(dead)
+        try "999999999\n".write(to: dead.appendingPathComponent(".training-pid"), atomically: true, encoding: .utf8)
 
         let list = RunSummary.list(in: runs)
-        #expect(list.map(\.name) == ["f-just-stopped", "e-live", "d-failed", "c-early", "b-stopped", "a-finished"])
+        #expect(list.map(\.name) == ["h-dead", "g-marked", "f-just-stopped", "e-live", "d-failed", "c-early", "b-stopped", "a-finished"])
         let byName = Dictionary(uniqueKeysWithValues: list.map { ($0.name, $0) })
         #expect(byName["a-finished"]?.status == .finished && byName["a-finished"]?.bestEvalLoss == 2.2)
         #expect(byName["b-stopped"]?.status == .stopped && byName["b-stopped"]?.progressText == "14/30")
@@ -129,6 +136,7 @@ func writeRun(in runs: URL, _ name: String, steps: Int, total: Int, saved: Int?,
         #expect(byName["c-early"]?.status == .finished)
         #expect(byName["d-failed"]?.status == .failed && byName["d-failed"]?.bestEvalLoss == nil)
         #expect(byName["e-live"]?.status == .running && byName["f-just-stopped"]?.status == .stopped)
+        #expect(byName["g-marked"]?.status == .running && byName["h-dead"]?.status == .stopped)
         #expect(byName["a-finished"]?.setting("lora.useRSLoRA") == "true" && byName["a-finished"]?.setting("lora.alpha") == "8")
     }
 

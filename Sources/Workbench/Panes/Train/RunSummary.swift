@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Pipeline
 
 /// One folder of a workspace's `runs/`, as the Train pane's runs list shows it: read from its
 /// `config.json` (settings, length), `metrics.jsonl` (steps done, best eval loss) and its `last`
@@ -38,10 +39,9 @@ public struct RunSummary: Sendable, Equatable {
     /// "12/30", "12/?".
     public var progressText: String { "\(stepsDone)/\(totalSteps.map(String.init) ?? "?")" }
 
-    /// Reads `directory`. A run that has not finished, whose log changed in the last `runningWithin`
-    /// seconds and has rows past its last checkpoint counts as running in another process (the
-    /// pane's own run is marked by the pane). A guess from the files: a live run that checkpoints
-    /// every step and has just saved reads as stopped.
+    /// Reads `directory`. A run that has not finished counts as running when a live process holds
+    /// its training marker (FineTuneJob's), or, for a trainer that writes none, when its log changed
+    /// in the last `runningWithin` seconds and has rows past its last checkpoint.
     public static func read(_ directory: URL, now: Date = Date(), runningWithin: TimeInterval = 30) -> RunSummary {
         let fm = FileManager.default
         let config = (try? Data(contentsOf: directory.appendingPathComponent("config.json")))
@@ -85,7 +85,8 @@ public struct RunSummary: Sendable, Equatable {
         let status: Status =
             if config == nil { .failed }
             else if finished { .finished }
-            // A stop saves at its last step; rows past the checkpoint, freshly written, are a live run's.
+            else if FineTuneJob.trainingProcess(in: directory) != nil { .running }
+            // Without a marker (another trainer): rows past the checkpoint, freshly written, are a live run's.
             else if let modified, now.timeIntervalSince(modified) < runningWithin, stepsDone > (checkpointStep ?? 0) { .running }
             else if checkpointStep != nil { .stopped }
             else { .failed }
