@@ -58,6 +58,28 @@ public struct FineTuneSpec: Sendable {
         self.threads = threads
     }
 
+    /// The run recorded in `runDirectory`'s `config.json` (model, dataset, LoRA, every training
+    /// setting, the adapter seed), set to resume from its `last` checkpoint: resuming uses the
+    /// run's own settings, never the workspace's current ones.
+    public init(recordedIn runDirectory: URL) throws(FineTuneError) {
+        let path = runDirectory.appendingPathComponent("config.json")
+        let recorded: RecordedRunConfig
+        do { recorded = try JSONDecoder().decode(RecordedRunConfig.self, from: Data(contentsOf: path)) } catch {
+            throw FineTuneError("cannot resume \(runDirectory.lastPathComponent): \(path.path) is unreadable (\(error))")
+        }
+        guard let model = recorded.model, let dataset = recorded.dataset, let lora = recorded.lora else {
+            throw FineTuneError("cannot resume \(runDirectory.lastPathComponent): its config.json names no model, dataset or LoRA settings")
+        }
+        guard (try? FileManager.default.destinationOfSymbolicLink(atPath: runDirectory.appendingPathComponent("last").path)) != nil else {
+            throw FineTuneError("cannot resume \(runDirectory.lastPathComponent): it has no checkpoint")
+        }
+        self.init(modelPath: model, datasetDirectory: URL(fileURLWithPath: dataset), runDirectory: runDirectory,
+                  lora: lora, training: recorded.training)
+        adapterSeed = recorded.adapterSeed ?? recorded.training.seed
+        dequantizeBase = recorded.dequantizeBase ?? false
+        resume = true
+    }
+
     /// `runs/<yyyyMMdd-HHmmss>`, with `-2`, `-3`… when that folder exists already.
     public static func newRunDirectory(in runs: URL, now: Date = Date()) -> URL {
         let f = DateFormatter()
@@ -192,8 +214,10 @@ public final class FineTuneJob {
             }
             return LossSum(lossSum: result.lossSum, tokens: result.predictedTokens)
         }
-        let eval: (([Float]) throws -> LossSum)? = test.isEmpty ? nil : { parameters in
+        let eval: Trainer.EvalFunction? = test.isEmpty ? nil : { parameters, batchDone in
             var sum = 0.0, count = 0, start = 0
+            let batches = (test.count + batch - 1) / batch
+            if batchDone(0, batches) == .stop { return nil }
             while start < test.count {
                 let end = min(start + batch, test.count)
                 fill((start..<end).map { test[$0] })
@@ -203,6 +227,7 @@ public final class FineTuneJob {
                 sum += result.lossSum
                 count += result.predictedTokens
                 start = end
+                if batchDone((start + batch - 1) / batch, batches) == .stop, start < test.count { return nil }
             }
             return LossSum(lossSum: sum, tokens: count)
         }
@@ -222,13 +247,16 @@ public final class FineTuneJob {
         // A run that starts afresh (no `last` checkpoint to resume) records its full settings; the
         // trainer keeps this config.json. A resumed run keeps the one it was started with.
         if (try? FileManager.default.destinationOfSymbolicLink(atPath: run.lastPath)) == nil {
-            try run.writeConfig(RunConfig(spec: spec))
+            try run.writeConfig(RunConfig(spec: spec, totalSteps: trainer.totalSteps))
         } else if spec.resume {
             try checkResumedSettings()
         }
         return try trainer.train(parameters: &parameters, run: run, resume: spec.resume, step: step, eval: eval,
                                  sample: sample, progress: progress)
     }
+
+    /// The live process training the run in `directory` (the holder of its `RunLock`), if any.
+    public static func trainingProcess(in directory: URL) -> Int32? { RunLock.holder(of: directory.path) }
 
     private func grouped(_ n: Int) -> String {
         let digits = String(n)
@@ -249,8 +277,9 @@ extension FineTuneJob {
     func checkResumedSettings() throws {
         let saved = (try? Data(contentsOf: URL(fileURLWithPath: run.configPath)))
             .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
-        let requested = try JSONSerialization.jsonObject(with: JSONEncoder().encode(RunConfig(spec: spec))) as? [String: Any] ?? [:]
-        let ignored: Set<String> = ["history", "dequantizeBase"]  // dequantizeBase trades memory for speed, same numbers
+        let requested = try JSONSerialization.jsonObject(with: JSONEncoder().encode(RunConfig(spec: spec, totalSteps: trainer.totalSteps))) as? [String: Any] ?? [:]
+        // dequantizeBase trades memory for speed (same numbers); totalSteps follows from the others.
+        let ignored: Set<String> = ["history", "dequantizeBase", "totalSteps"]
         let old = Self.flatten(saved).filter { !ignored.contains($0.key) }
         let new = Self.flatten(requested).filter { !ignored.contains($0.key) }
         let changes = Set(old.keys).union(new.keys).sorted().compactMap { key -> String? in
@@ -282,17 +311,40 @@ extension FineTuneJob {
             }
         }
         return out
+        return out
+    }
+}
+
+/// A `config.json` read back: what `RunConfig` writes (a trainer-only run lacks the job's fields).
+struct RecordedRunConfig: Decodable {
+    var training: TrainingSettings
+    var model: String?
+    var dataset: String?
+    var lora: LoRAConfig?
+    var adapterSeed: UInt64?
+    var dequantizeBase: Bool?
+
+    init(from decoder: Decoder) throws {
+        training = try TrainingSettings(from: decoder)
+        let c = try decoder.container(keyedBy: RunConfig.Keys.self)
+        model = try c.decodeIfPresent(String.self, forKey: .model)
+        dataset = try c.decodeIfPresent(String.self, forKey: .dataset)
+        lora = try c.decodeIfPresent(LoRAConfig.self, forKey: .lora)
+        adapterSeed = try c.decodeIfPresent(UInt64.self, forKey: .adapterSeed)
+        dequantizeBase = try c.decodeIfPresent(Bool.self, forKey: .dequantizeBase)
     }
 }
 
 /// A fine-tune's `config.json`: the trainer's settings at the top level (as `Trainer` writes them,
 /// so `TrainingSettings` still decodes it; `baseQuant` is null when the base is kept as the file
 /// stores it), plus what the job adds: model, dataset, LoRA, the adapter seed and whether the
-/// frozen base was held in f32.
+/// frozen base was held in f32, and the run's length.
 struct RunConfig: Encodable {
     let spec: FineTuneSpec
+    /// The run's length in optimizer steps, for lists of runs (max steps, or epochs × steps per epoch).
+    var totalSteps: Int?
 
-    enum Keys: String, CodingKey { case model, dataset, lora, adapterSeed, dequantizeBase }
+    enum Keys: String, CodingKey { case model, dataset, lora, adapterSeed, dequantizeBase, totalSteps }
 
     func encode(to encoder: Encoder) throws {
         try spec.training.encode(to: encoder)
@@ -302,5 +354,6 @@ struct RunConfig: Encodable {
         try c.encode(spec.lora, forKey: .lora)
         try c.encode(spec.adapterSeed, forKey: .adapterSeed)
         try c.encode(spec.dequantizeBase, forKey: .dequantizeBase)
+        try c.encodeIfPresent(totalSteps, forKey: .totalSteps)
     }
 }

@@ -158,6 +158,8 @@ struct TrainCommand: ParsableCommand {
                                  m.step, job.trainer.totalSteps, m.epoch, m.loss, m.learningRate, m.gradNorm, m.tokensPerSecond, m.elapsed))
                 case .eval(let step, _, let loss, let isBest):
                     say(String(format: "eval at step %d: loss %.4f%@", step, loss, isBest ? " (best)" : ""))
+                case .evalProgress:
+                    break
                 case .sample(let step, let text):
                     say("sample at step \(step): \(text.debugDescription)")
                 case .save(let step, let directory, let isBest):

@@ -40,14 +40,14 @@ public final class MetricsLog {
 
     /// Drops every row whose step is after `step` (and any torn last line), rewriting the file
     /// atomically, so that a resumed run's log matches one that was never interrupted.
-    public static func truncate(path: String, afterStep step: Int) throws(TrainingError) {
+    public static func truncate(path: String, afterStep step: Int, keepingEvalAtStep keepEval: Bool = true) throws(TrainingError) {
         guard let data = FileManager.default.contents(atPath: path) else { return }
         var kept: [UInt8] = []
         for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast() {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
                   let rowStep = (object["step"] as? NSNumber)?.intValue
             else { continue }
-            if rowStep <= step {
+            if rowStep < step || (rowStep == step && (keepEval || object["eval_loss"] == nil)) {
                 kept += line
                 kept.append(UInt8(ascii: "\n"))
             }

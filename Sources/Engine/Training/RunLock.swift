@@ -26,6 +26,19 @@ public final class RunLock: @unchecked Sendable {
         self.fd = fd
     }
 
+    /// The process holding `directory`'s lock now, or nil when no trainer holds it (a killed run's
+    /// lock is released by the kernel).
+    public static func holder(of directory: String) -> Int32? {
+        let fd = open(directory + "/" + fileName, O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+            flock(fd, LOCK_UN)
+            return nil
+        }
+        return readPID(fd) ?? -1
+    }
+
     deinit {
         flock(fd, LOCK_UN)
         close(fd)

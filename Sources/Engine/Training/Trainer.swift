@@ -20,6 +20,13 @@ public struct Trainer {
         _ windows: [Int], _ parameters: [Float], _ gradients: inout [Float], _ rng: inout SplitMix64
     ) throws -> LossSum
 
+    /// The loss summed over the test split, batch by batch. `batchDone(done, total)` is called
+    /// before the first batch (done 0) and after each; when it answers `.stop` the function
+    /// returns nil at once, and the eval counts as not run.
+    public typealias EvalFunction = (
+        _ parameters: [Float], _ batchDone: (_ done: Int, _ total: Int) -> TrainingProgress
+    ) throws -> LossSum?
+
     public var settings: TrainingSettings
     /// Windows in the training split.
     public let trainCount: Int
@@ -79,7 +86,9 @@ public struct Trainer {
     /// With a `run`, settings go to `config.json` (unless the caller wrote a fuller one first), rows to `metrics.jsonl` and checkpoints beside
     /// them; with `resume`, training continues from the run's `last` checkpoint (parameters
     /// included) and log rows after it are dropped first. `eval` returns the loss sum over the test
-    /// split; `sample` a generated text. A non-finite loss or gradient norm throws
+    /// split, every `evalEvery` steps and at the last step (never when `evalEvery` is 0); a stop
+    /// asked before or during an eval ends the run without it, and a resume runs it first.
+    /// `sample` returns a generated text. A non-finite loss or gradient norm throws
     /// `TrainingError.nonFiniteLoss` before the update is applied, leaving the last checkpoint.
     @discardableResult
     public func train(
@@ -87,7 +96,7 @@ public struct Trainer {
         run: TrainingRun? = nil,
         resume: Bool = false,
         step stepFunction: StepFunction,
-        eval: (([Float]) throws -> LossSum)? = nil,
+        eval: EvalFunction? = nil,
         sample: (([Float]) throws -> String)? = nil,
         progress: (TrainingEvent) -> TrainingProgress = { _ in .more }
     ) throws -> TrainingSummary {
@@ -103,7 +112,8 @@ public struct Trainer {
                 parameters = checkpoint.parameters
                 optimizer = checkpoint.optimizer
                 state = checkpoint.state
-                try MetricsLog.truncate(path: run.metricsPath, afterStep: state.step)
+                // A pending eval runs again below; a row of it, should one have been written, is dropped.
+                try MetricsLog.truncate(path: run.metricsPath, afterStep: state.step, keepingEvalAtStep: !state.evalPending)
             } else {
                 if (try? FileManager.default.destinationOfSymbolicLink(atPath: run.lastPath)) != nil {
                     throw TrainingError.badSetting("\(run.directory) already holds a run with checkpoints; resume it or choose a new folder")
@@ -131,7 +141,51 @@ public struct Trainer {
             if progress(.save(step: state.step, directory: path, isBest: isBest)) == .stop, finish == .completed { finish = .stopped }
         }
 
-        stepLoop: while state.step < total {
+        /// Runs the eval of the step just taken: logs it, updates the best and early stopping.
+        /// Returns whether this step is the new best; a stop before or during it leaves the eval
+        /// pending (in the checkpoint the stop saves) and sets `finish` to `.stopped`.
+        func evaluate(_ eval: EvalFunction, epoch: Double) throws -> Bool {
+            state.evalPending = true
+            guard finish == .completed else { return false }
+            let evalStart = Date()
+            let step = state.step
+            let result = try withoutActuallyEscaping(progress) { progress in
+                try eval(parameters) { done, total in
+                    progress(.evalProgress(step: step, done: done, total: total, elapsed: Date().timeIntervalSince(evalStart)))
+                }
+            }
+            guard let result else {
+                finish = .stopped
+                return false
+            }
+            state.evalPending = false
+            var isBest = false
+            let evalLoss = result.lossSum / Double(max(result.tokens, 1))
+            if state.bestEvalLoss.map({ evalLoss < $0 }) ?? true {
+                state.bestEvalLoss = evalLoss
+                state.bestStep = state.step
+                state.evalsWithoutImprovement = 0
+                isBest = true
+            } else {
+                state.evalsWithoutImprovement += 1
+                if let patience = settings.earlyStoppingPatience, state.evalsWithoutImprovement >= patience {
+                    finish = .earlyStopped
+                }
+            }
+            try log?.appendEval(step: state.step, epoch: epoch, loss: evalLoss)
+            if progress(.eval(step: state.step, epoch: epoch, loss: evalLoss, isBest: isBest)) == .stop,
+               finish == .completed { finish = .stopped }
+            return isBest
+        }
+
+        // A run stopped during an eval runs that eval first.
+        if state.evalPending, let eval {
+            let isBest = try evaluate(eval, epoch: Double(state.step) / perEpoch)
+            if isBest || finish != .completed { try save(isBest: isBest) }
+        }
+        state.evalPending = false
+
+        stepLoop: while state.step < total && finish == .completed {
             let stepStart = Date()
             // Accumulate the gradient sum over up to `gradientAccumulation` micro-batches.
             gradients.withUnsafeMutableBufferPointer { g in g.update(repeating: 0) }
@@ -177,25 +231,8 @@ public struct Trainer {
 
             var isBest = false
             let atEnd = state.step == total
-            // A scheduled eval runs even when a stop was asked for, so that a resumed run's log and
-            // best-checkpoint choice match an uninterrupted one.
-            if let eval, (settings.evalEvery > 0 && state.step % settings.evalEvery == 0) || atEnd {
-                let result = try eval(parameters)
-                let evalLoss = result.lossSum / Double(max(result.tokens, 1))
-                if state.bestEvalLoss.map({ evalLoss < $0 }) ?? true {
-                    state.bestEvalLoss = evalLoss
-                    state.bestStep = state.step
-                    state.evalsWithoutImprovement = 0
-                    isBest = true
-                } else {
-                    state.evalsWithoutImprovement += 1
-                    if let patience = settings.earlyStoppingPatience, state.evalsWithoutImprovement >= patience {
-                        finish = .earlyStopped
-                    }
-                }
-                try log?.appendEval(step: state.step, epoch: metrics.epoch, loss: evalLoss)
-                if progress(.eval(step: state.step, epoch: metrics.epoch, loss: evalLoss, isBest: isBest)) == .stop,
-                   finish == .completed { finish = .stopped }
+            if let eval, settings.evalEvery > 0, state.step % settings.evalEvery == 0 || atEnd {
+                isBest = try evaluate(eval, epoch: metrics.epoch)
             }
             if let sample, finish == .completed, settings.sampleEvery > 0, state.step % settings.sampleEvery == 0 {
                 let text = try sample(parameters)
@@ -208,6 +245,23 @@ public struct Trainer {
         }
         _ = progress(.finished(step: state.step, reason: finish))
         return TrainingSummary(step: state.step, reason: finish, bestEvalLoss: state.bestEvalLoss, bestStep: state.bestStep)
+    }
+}
+
+extension Trainer {
+    /// `train` with an eval that runs in one piece (no batch progress, not stoppable midway).
+    @discardableResult
+    public func train(
+        parameters: inout [Float],
+        run: TrainingRun? = nil,
+        resume: Bool = false,
+        step stepFunction: StepFunction,
+        eval wholeEval: @escaping ([Float]) throws -> LossSum,
+        sample: (([Float]) throws -> String)? = nil,
+        progress: (TrainingEvent) -> TrainingProgress = { _ in .more }
+    ) throws -> TrainingSummary {
+        try train(parameters: &parameters, run: run, resume: resume, step: stepFunction,
+                  eval: { parameters, _ in try wholeEval(parameters) }, sample: sample, progress: progress)
     }
 }
 

@@ -15,6 +15,9 @@ public struct TrainerState: Sendable, Codable, Equatable {
     public var evalsWithoutImprovement: Int = 0
     /// Seconds of training before this state, across resumes.
     public var elapsed: Double = 0
+    /// The eval scheduled at `step` was cut short by a stop: a resumed run runs it first, so its
+    /// log and best checkpoint match an uninterrupted run's.
+    public var evalPending = false
 
     public init(seed: UInt64) {
         rng = SplitMix64(seed: seed ^ 0xD1B5_4A32_D192_ED03)
@@ -22,7 +25,7 @@ public struct TrainerState: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case step, epoch, position, rng, bestEvalLoss = "best_eval_loss", bestStep = "best_step"
-        case evalsWithoutImprovement = "evals_without_improvement", elapsed
+        case evalsWithoutImprovement = "evals_without_improvement", elapsed, evalPending = "eval_pending"
     }
 
     // The RNG state is a full 64-bit value: stored as a hex string so no JSON reader rounds it.
@@ -40,6 +43,7 @@ public struct TrainerState: Sendable, Codable, Equatable {
         bestStep = try c.decodeIfPresent(Int.self, forKey: .bestStep)
         evalsWithoutImprovement = try c.decode(Int.self, forKey: .evalsWithoutImprovement)
         elapsed = try c.decode(Double.self, forKey: .elapsed)
+        evalPending = try c.decodeIfPresent(Bool.self, forKey: .evalPending) ?? false
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -52,5 +56,6 @@ public struct TrainerState: Sendable, Codable, Equatable {
         try c.encodeIfPresent(bestStep, forKey: .bestStep)
         try c.encode(evalsWithoutImprovement, forKey: .evalsWithoutImprovement)
         try c.encode(elapsed, forKey: .elapsed)
+        if evalPending { try c.encode(true, forKey: .evalPending) }
     }
 }

@@ -14,6 +14,9 @@ public struct StepMetrics: Sendable, Equatable {
 public enum TrainingEvent: Sendable, Equatable {
     case train(StepMetrics)
     case eval(step: Int, epoch: Double, loss: Double, isBest: Bool)
+    /// The eval at `step` has run `done` of its `total` test batches in `elapsed` seconds (reported
+    /// before the first batch and after each; a `.stop` answer ends the eval there).
+    case evalProgress(step: Int, done: Int, total: Int, elapsed: Double)
     case sample(step: Int, text: String)
     /// A checkpoint was written (`directory` is its folder; `isBest` when `best` now points to it).
     case save(step: Int, directory: String, isBest: Bool)

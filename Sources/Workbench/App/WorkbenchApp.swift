@@ -94,7 +94,7 @@ public final class WorkbenchApp {
 
     public func handle(_ event: InputEvent) -> Response {
         guard case .key(let key) = event else {
-            if case .mouse(let mouse) = event, overlay == nil { _ = activePane.handleMouse(mouse) }
+            if case .mouse(let mouse) = event, overlay == nil, !handleTabClick(mouse) { _ = activePane.handleMouse(mouse) }
             return .keepRunning
         }
         notice = nil
@@ -158,13 +158,32 @@ public final class WorkbenchApp {
         }
     }
 
+    /// A click on a tab of the tab bar switches to its pane.
+    private func handleTabClick(_ mouse: MouseEvent) -> Bool {
+        guard mouse.kind == .press, mouse.y == tabBarRow,
+              let index = tabColumns.firstIndex(where: { $0.contains(mouse.x) }) else { return false }
+        activeIndex = index
+        return true
+    }
+
+    /// The mouse lines of the help: the app's, then the active pane's.
+    static let appMouseActions = ["click a tab: switch to its pane"]
+
+    /// Where the tabs were last drawn: the bar's row and each tab's columns.
+    private var tabBarRow = 0
+    private var tabColumns: [Range<Int>] = []
+
     private func drawTabBar(into grid: inout Grid, in rect: Rect) {
         grid.fill(rect, role: .status)
         var x = grid.put(" TuneBench ", x: rect.x, y: rect.y, role: .status, attributes: .bold)
+        tabBarRow = rect.y
+        tabColumns = []
         for (index, pane) in panes.enumerated() {
             let label = " F\(index + 1) \(pane.title) "
-            x = grid.put(label, x: x + 1, y: rect.y, role: index == activeIndex ? .selection : .status,
+            let start = x + 1
+            x = grid.put(label, x: start, y: rect.y, role: index == activeIndex ? .selection : .status,
                          attributes: index == activeIndex ? .bold : [])
+            tabColumns.append(start..<x)
         }
         // The keys that work now: a text input with focus takes `?` and `q` as text.
         let hint = "\(hintKey(helpBinding)) help  \(hintKey(quitBinding)) quit "
@@ -199,7 +218,8 @@ public final class WorkbenchApp {
         func line(_ binding: KeyBinding) -> String {
             binding.label + String(repeating: " ", count: keyWidth - Grid.displayWidth(of: binding.label)) + "  " + binding.summary
         }
-        return pane.map(line) + [""] + app.map(line) + ["", "any key closes this help"]
+        let mouse = Self.appMouseActions + activePane.mouseActions
+        return pane.map(line) + [""] + app.map(line) + ["", "Mouse"] + mouse.map { "  " + $0 } + ["", "any key closes this help"]
     }
 
     private func drawHelp(into grid: inout Grid, in rect: Rect) {

@@ -5,6 +5,8 @@ public enum ColorRole: String, CaseIterable, Sendable, Codable {
     case kept, cut, cropBox
     case tokenA, tokenB
     case trainLine, smoothLine, evalLine, learningRate
+    /// A second run's curve overlaid on the chart for comparison.
+    case compareLine
     case user, assistant
     case warning, error, success
 }

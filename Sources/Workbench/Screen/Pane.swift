@@ -13,6 +13,9 @@ public protocol Pane: AnyObject {
     var keyBindings: [KeyBinding] { get }
     /// Handles a mouse report; returns whether it used it.
     func handleMouse(_ mouse: MouseEvent) -> Bool
+    /// What the mouse does in the pane now, one line each ("wheel: scroll the transcript"), for
+    /// the help overlay's Mouse section; kept next to `handleMouse`.
+    var mouseActions: [String] { get }
     /// Draws the pane into `rect` of the grid.
     func draw(into grid: inout Grid, in rect: Rect)
     /// Called on the UI thread after every wake-up of the event loop: take in what background
@@ -33,6 +36,7 @@ extension Pane {
     public var job: JobStatus? { nil }
     public var adapterInUse: String? { nil }
     public func handleMouse(_ mouse: MouseEvent) -> Bool { false }
+    public var mouseActions: [String] { [] }
 
     /// Whether a text input has focus (the chat line, a form value being edited, a prompt): it
     /// owns every printable key, and the app keeps only F-keys, Tab/Shift-Tab, Esc and Ctrl keys.

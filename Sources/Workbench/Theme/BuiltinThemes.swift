@@ -32,6 +32,7 @@ public enum BuiltinThemes {
         smoothLine = { fg = 231, fg8 = "white", bold = true }
         evalLine = { fg = 208, fg8 = "yellow" }
         learningRate = { fg = 141, fg8 = "magenta" }
+        compareLine = { fg = 213, fg8 = "magenta", bold = true }
         user = { fg = 117, fg8 = "cyan", bold = true }
         assistant = { fg = 252 }
         warning = { fg = 214, fg8 = "yellow" }
@@ -61,6 +62,7 @@ public enum BuiltinThemes {
         smoothLine = { fg = 16, fg8 = "black", bold = true }
         evalLine = { fg = 166, fg8 = "red" }
         learningRate = { fg = 91, fg8 = "magenta" }
+        compareLine = { fg = 127, fg8 = "magenta", bold = true }
         user = { fg = 25, fg8 = "blue", bold = true }
         assistant = { fg = 235, fg8 = "black" }
         warning = { fg = 130, fg8 = "yellow" }
@@ -90,6 +92,7 @@ public enum BuiltinThemes {
         smoothLine = { bold = true }
         evalLine = { underline = true }
         learningRate = { dim = true }
+        compareLine = { dim = true }
         user = { bold = true }
         assistant = {}
         warning = { bold = true }

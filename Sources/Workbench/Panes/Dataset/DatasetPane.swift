@@ -29,6 +29,8 @@ public final class DatasetPane: Pane {
     private(set) var settingsForm: SettingsForm
     var form: Form { settingsForm.form }
     private var detailScroll = 0
+    /// The list's visible rows as last drawn and the index of the first, for the mouse.
+    private var listRows: (rect: Rect, first: Int)?
     private var loading = false
     /// The input's modification date when it was last read.
     private var loadedInputDate: Date?
@@ -178,6 +180,24 @@ public final class DatasetPane: Pane {
 
     private func clamp(_ value: Int, _ count: Int) -> Int { min(max(0, value), max(0, count - 1)) }
 
+    /// A click on a row of the list selects it; the wheel moves the selection.
+    public func handleMouse(_ mouse: MouseEvent) -> Bool {
+        guard focus != .settings, let list = listRows else { return false }
+        let count = focus == .windows ? snapshot?.windows.count ?? 0 : snapshot?.records.count ?? 0
+        var index = focus == .windows ? selectedWindow : selectedRecord
+        switch mouse.kind {
+        case .scrollUp: index -= 1
+        case .scrollDown: index += 1
+        case .press where list.rect.contains(x: mouse.x, y: mouse.y): index = list.first + mouse.y - list.rect.y
+        default: return false
+        }
+        if focus == .windows { selectedWindow = clamp(index, count) } else { selectedRecord = clamp(index, count) }
+        detailScroll = 0
+        return true
+    }
+
+    public var mouseActions: [String] { focus == .settings ? [] : ["click a row: select it", "wheel: move the selection"] }
+
     // MARK: Drawing
 
     public func draw(into grid: inout Grid, in rect: Rect) {
@@ -202,6 +222,7 @@ public final class DatasetPane: Pane {
         Frame.drawBorder(into: &grid, rect, role: focus == .settings ? .border : .accent,
                          title: windowsMode ? "windows (\(count))" : "records (\(count))")
         let inner = rect.inset(by: 1)
+        listRows = nil
         guard let snapshot, !inner.isEmpty else {
             grid.put(loading ? "reading…" : "no input", x: inner.x, y: inner.y, role: .dim, clip: inner)
             return
@@ -209,6 +230,7 @@ public final class DatasetPane: Pane {
         let selected = windowsMode ? selectedWindow : selectedRecord
         let total = windowsMode ? snapshot.windows.count : snapshot.records.count
         let first = max(0, min(selected - inner.height / 2, total - inner.height))
+        listRows = (Rect(x: inner.x, y: inner.y, width: inner.width, height: min(inner.height, total - first)), first)
         for row in 0..<min(inner.height, total - first) {
             let index = first + row
             let text: String

@@ -12,10 +12,13 @@ public struct RunHistory: Sendable, Equatable {
     public var totalSteps: Int?
     public var sample: (step: Int, text: String)?
     public var memoryBytes: Int?
+    /// The eval going on: its step, test batches done and in all, seconds so far.
+    public var evalProgress: (step: Int, done: Int, total: Int, elapsed: Double)?
 
     public init() {}
 
     public mutating func add(_ r: MetricRecord) {
+        if r.loss != nil || r.evalLoss != nil { evalProgress = nil }
         if let loss = r.loss {
             trainLoss.append((Double(r.step), loss))
             if let lr = r.learningRate { learningRates.append(lr) }
@@ -30,14 +33,39 @@ public struct RunHistory: Sendable, Equatable {
         return elapsed / Double(r.step) * Double(total - r.step)
     }
 
-    /// The chart's series: raw loss, TensorBoard-smoothed loss, eval loss points.
-    public func chart(smoothing: Double, logScale: Bool) -> LineChart {
-        let smoothed = smoothedLikeTensorBoard(trainLoss.map(\.y), weight: smoothing)
-        return LineChart(series: [
+    /// "eval 12/40 ETA 18s" while an eval runs (the ETA from its batches so far), else nil.
+    public var evalProgressText: String? {
+        guard let e = evalProgress else { return nil }
+        var text = "eval \(e.done)/\(e.total)"
+        if e.done > 0, e.total >= e.done { text += " ETA " + Self.duration(e.elapsed / Double(e.done) * Double(e.total - e.done)) }
+        return text
+    }
+
+    /// The chart's series: raw loss, TensorBoard-smoothed loss, eval loss points; with `compare`,
+    /// that run's smoothed loss and eval points in a second colour.
+    public func chart(smoothing: Double, logScale: Bool, compare: (name: String, history: RunHistory)? = nil) -> LineChart {
+        var series = [
             ChartSeries(name: "loss", role: .trainLine, points: trainLoss),
-            ChartSeries(name: "smoothed", role: .smoothLine, points: zip(trainLoss, smoothed).map { ($0.x, $1) }),
+            ChartSeries(name: "smoothed", role: .smoothLine, points: smoothedLoss(smoothing)),
             ChartSeries(name: "eval", role: .evalLine, style: .points, points: evalLoss),
-        ], logScale: logScale)
+        ]
+        if let compare {
+            series.append(ChartSeries(name: compare.name, role: .compareLine, points: compare.history.smoothedLoss(smoothing)))
+            series.append(ChartSeries(name: compare.name + " eval", role: .compareLine, style: .points, points: compare.history.evalLoss))
+        }
+        return LineChart(series: series, logScale: logScale)
+    }
+
+    func smoothedLoss(_ weight: Double) -> [(x: Double, y: Double)] {
+        zip(trainLoss, smoothedLikeTensorBoard(trainLoss.map(\.y), weight: weight)).map { ($0.x, $1) }
+    }
+
+    /// The rows of a run folder's metrics.jsonl up to `step` (all when nil).
+    public static func read(run directory: URL, upToStep step: Int? = nil) -> RunHistory {
+        var history = RunHistory()
+        var follower = MetricsLogFollower(path: directory.appendingPathComponent("metrics.jsonl").path)
+        for row in (try? follower.poll().records) ?? [] where step.map({ row.step <= $0 }) ?? true { history.add(row) }
+        return history
     }
 
     public static func == (a: RunHistory, b: RunHistory) -> Bool {

@@ -22,6 +22,19 @@ public final class TrainPane: Pane {
     public private(set) var smoothing = 0.6
     public let events = EventInbox<TrainingEvent>()
 
+    /// What the settings column lists: the form, or the runs in the workspace's `runs/`.
+    public enum Column: Sendable { case form, runs }
+    public private(set) var column = Column.form
+    public private(set) var runs: [RunSummary] = []
+    public private(set) var selectedRun = 0
+    /// The run whose recorded settings the column shows instead of the form: opened from the
+    /// list, followed, or resumed.
+    public private(set) var shownRun: RunSummary?
+    /// Another run's curve overlaid on the chart.
+    public private(set) var compare: (name: String, history: RunHistory)?
+    /// Where the runs list was last drawn (its first row's y and the visible range), for the mouse.
+    private var runRows: (y: Int, first: Int, count: Int, rect: Rect)?
+
     private let controller: any TrainingController
     private let model: WorkspaceModel
     private enum Follow { case log(MetricsLogFollower), trainerState(TrainerStateReader) }
@@ -31,7 +44,8 @@ public final class TrainPane: Pane {
     public var job: JobStatus? {
         guard controller.state.isActive else { return nil }
         let step = history.latest.map { "training step \($0.step)" } ?? "training"
-        return JobStatus(step, tokensPerSecond: history.latest?.tokensPerSecond)
+        // The status bar shows an eval's progress from any pane.
+        return JobStatus(history.evalProgressText.map { step + ", " + $0 } ?? step, tokensPerSecond: history.latest?.tokensPerSecond)
     }
 
     /// A run that is going stops after its current step and saves a checkpoint before the app exits.
@@ -79,17 +93,31 @@ public final class TrainPane: Pane {
             if let problem = settingsForm.commit() { message = problem }
         }
         if form.isEditing { return formBindings }
-        return formBindings + [
+        let runBindings: [KeyBinding] = [
+            KeyBinding([.character("r")], column == .form ? "list the workspace's runs" : "back to the settings form") { [self] _ in
+                toggleColumn()
+            },
             KeyBinding([.character("s")], "start training with these settings") { [self] _ in start() },
             KeyBinding([.character("p")], "pause / resume") { [self] _ in
                 switch state {
-                case .running: controller.pause()
-                case .paused: controller.resume()
+                case .running:
+                    controller.pause()
+                    message = "pausing after this \(unitInProgress)…"
+                case .pausing, .paused:
+                    controller.resume()
+                    message = "resumed"
                 default: message = "no run to pause or resume"
                 }
+                syncState()
             },
             KeyBinding([.character("x")], "stop (saves a checkpoint)") { [self] _ in
-                if state.isActive { controller.stop() } else { message = "no run to stop" }
+                if state.isActive && state != .stopping {
+                    controller.stop()
+                    message = "stopping after this \(unitInProgress)…"
+                    syncState()
+                } else if state == .stopping {
+                    message = "stopping after this \(unitInProgress)…"
+                } else { message = "no run to stop" }
             },
             KeyBinding([.character("l")], "log scale on/off") { [self] _ in logScale.toggle() },
             KeyBinding([.character("+"), .character("-")], "more / less smoothing") { [self] key in
@@ -98,6 +126,7 @@ public final class TrainPane: Pane {
             KeyBinding([.character("f")], follow == nil ? "follow a metrics.jsonl or trainer_state.json" : "stop following") { [self] _ in
                 if follow != nil {
                     follow = nil
+                    shownRun = nil
                     message = "stopped following"
                 } else if state.isActive {
                     message = "a run is going; stop it before following another"
@@ -106,6 +135,91 @@ public final class TrainPane: Pane {
                 }
             },
         ]
+        return (column == .runs ? runsListBindings : formBindings) + runBindings
+    }
+
+    /// The runs list's keys: select, open, resume, overlay.
+    private var runsListBindings: [KeyBinding] {
+        [
+            KeyBinding([.up, .down], "select a run") { [self] key in selectRun(selectedRun + (key == .up ? -1 : 1)) },
+            KeyBinding([.enter], "open the run: its curves and settings, read-only") { [self] _ in openSelectedRun() },
+            KeyBinding([.character("R")], "resume the stopped run with its own settings") { [self] _ in resumeSelectedRun() },
+            KeyBinding([.character("o")], "overlay the run's curve on the chart (again: remove)") { [self] _ in overlaySelectedRun() },
+        ]
+    }
+
+    private func toggleColumn() {
+        column = column == .form ? .runs : .form
+        if column == .runs { refreshRuns() }
+    }
+
+    /// Reads `runs/` again, keeping the selection on the same run where it is still there.
+    public func refreshRuns() {
+        let selectedName = runs.indices.contains(selectedRun) ? runs[selectedRun].name : nil
+        runs = RunSummary.list(in: model.workspace.runsURL)
+        if let name = controllerRunName, state.isActive, let i = runs.firstIndex(where: { $0.name == name }) {
+            runs[i].status = .running  // this pane's own run, not another process's
+        }
+        selectedRun = selectedName.flatMap { name in runs.firstIndex { $0.name == name } } ?? 0
+    }
+
+    /// The folder name of the run this pane's controller is training, if known.
+    private var controllerRunName: String? { (controller as? EngineTrainingController)?.runDirectory?.lastPathComponent }
+
+    public func selectRun(_ index: Int) {
+        guard !runs.isEmpty else { return }
+        selectedRun = min(max(0, index), runs.count - 1)
+    }
+
+    private var selected: RunSummary? { runs.indices.contains(selectedRun) ? runs[selectedRun] : nil }
+
+    private func openSelectedRun() {
+        guard let run = selected else { message = "no runs in \(model.workspace.runsURL.path) yet"; return }
+        guard !state.isActive else { message = "a run is going; stop it before opening another"; return }
+        startFollowing(path: run.directory.path)
+        if follow != nil { message = "opened \(run.name) (read-only; f closes it)" }
+    }
+
+    private func resumeSelectedRun() {
+        guard let run = selected else { message = "no runs to resume"; return }
+        guard !state.isActive else { message = "a run is already \(state)"; return }
+        guard run.status == .stopped else { message = "\(run.name) is \(run.status.rawValue); only a stopped run resumes"; return }
+        do {
+            follow = nil
+            // The curve continues from the checkpoint: rows after it are dropped by the trainer too.
+            history = RunHistory.read(run: run.directory, upToStep: run.checkpointStep)
+            history.totalSteps = run.totalSteps
+            let inbox = events
+            try controller.resumeRun(run.directory) { inbox.post($0) }
+            shownRun = run
+            message = "resuming \(run.name) from step \(run.checkpointStep ?? 0)"
+            syncState()
+        } catch let error as CustomStringConvertible {
+            message = "cannot resume: \(error.description)"
+        } catch {
+            message = "cannot resume: \(error)"
+        }
+    }
+
+    private func overlaySelectedRun() {
+        guard let run = selected else { message = "no runs to overlay"; return }
+        if compare?.name == run.name {
+            compare = nil
+            message = "overlay removed"
+        } else {
+            compare = (run.name, RunHistory.read(run: run.directory))
+            message = "overlaid \(run.name)"
+        }
+    }
+
+
+    /// What a pause or stop waits for: the eval batch or the training step under way.
+    private var unitInProgress: String { history.evalProgress == nil ? "step" : "batch" }
+
+    /// Takes the controller's state at once, so a key's effect shows before its event arrives.
+    private func syncState() {
+        let now = controller.state
+        if now != state { state = now }
     }
 
     private func start() {
@@ -115,6 +229,7 @@ public final class TrainPane: Pane {
         do {
             history = RunHistory()
             history.totalSteps = model.settings.training.maxSteps
+            shownRun = nil
             let inbox = events
             try controller.start(model.workspace) { inbox.post($0) }
             message = nil
@@ -145,6 +260,11 @@ public final class TrainPane: Pane {
         }
         let path = url.path
         history = RunHistory()
+        // A TuneBench run folder shows its recorded settings in place of the form.
+        let folder = url.deletingLastPathComponent()
+        shownRun = FileManager.default.fileExists(atPath: folder.appendingPathComponent("config.json").path)
+            ? RunSummary.read(folder) : nil
+        if let total = shownRun?.totalSteps { history.totalSteps = total }
         follow = path.hasSuffix(".json") ? .trainerState(TrainerStateReader(path: path)) : .log(MetricsLogFollower(path: path))
         message = "following \(typed)"
         _ = update()
@@ -157,9 +277,16 @@ public final class TrainPane: Pane {
         for event in events.drain() {
             changed = true
             switch event {
-            case .state(let s): state = s
+            case .state(let s):
+                state = s
+                if !s.isActive {
+                    history.evalProgress = nil
+                    if column == .runs { refreshRuns() }  // the run just ended shows its new state
+                    if message?.hasPrefix("stopping after") == true || message?.hasPrefix("pausing after") == true { message = nil }
+                } else if s == .paused, message?.hasPrefix("pausing after") == true { message = nil }
             case .plan(let total): history.totalSteps = total
             case .metrics(let r): history.add(r)
+            case .evalProgress(let step, let done, let total, let elapsed): history.evalProgress = (step, done, total, elapsed)
             case .sample(let step, let text): history.sample = (step, text)
             case .memory(let bytes): history.memoryBytes = bytes
             }
@@ -202,14 +329,23 @@ public final class TrainPane: Pane {
     }
 
     private func drawSettings(into grid: inout Grid, in rect: Rect) {
-        let heading = follow == nil ? "Settings" : "Settings (following: read-only)"
+        let heading = switch (column, shownRun) {
+        case (.runs, _): "Runs (\(runs.count))  r: form"
+        case (.form, let run?): "Settings of \(run.name)"
+        case (.form, nil): follow == nil ? "Settings" : "Settings (following: read-only)"
+        }
         grid.put(heading, x: rect.x, y: rect.y, role: .title, attributes: .bold, clip: rect)
         // The prompt and the message keep their rows at the bottom; the form scrolls above them.
         let messageLines = message.map { TextView.wrap(StyledParagraph(text: $0, role: .warning), width: rect.width) } ?? []
         let reserved = min(rect.height / 2, (pathEditor == nil ? 0 : 2) + min(3, messageLines.count))
         let (formRect, rest) = Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: rect.height - 1)
             .splitTop(rect.height - 1 - reserved)
-        form.draw(into: &grid, in: formRect, focused: pathEditor == nil)
+        runRows = nil
+        switch (column, shownRun) {
+        case (.runs, _): drawRunsList(into: &grid, in: formRect)
+        case (.form, let run?): drawRecordedSettings(of: run, into: &grid, in: formRect)
+        case (.form, nil): form.draw(into: &grid, in: formRect, focused: pathEditor == nil)
+        }
         var y = rest.y
         if let pathEditor {
             grid.put("follow file (Enter, Esc):", x: rect.x, y: y, role: .accent, clip: rect)
@@ -222,6 +358,64 @@ public final class TrainPane: Pane {
         }
     }
 
+    /// Two lines a run: its name and state, then steps, best eval loss and key settings.
+    private func drawRunsList(into grid: inout Grid, in rect: Rect) {
+        guard !runs.isEmpty else {
+            grid.put("no runs yet (s starts one)", x: rect.x, y: rect.y, role: .dim, clip: rect)
+            return
+        }
+        let visible = max(1, rect.height / 2)
+        let first = min(max(0, selectedRun - visible + 1), max(0, runs.count - visible))
+        runRows = (rect.y, first, min(visible, runs.count - first), rect)
+        for (row, index) in (first..<min(runs.count, first + visible)).enumerated() {
+            let run = runs[index]
+            let y = rect.y + row * 2
+            let isSelected = index == selectedRun
+            let statusRole: ColorRole = switch run.status {
+            case .finished: .success
+            case .running: .accent
+            case .stopped: .warning
+            case .failed: .error
+            }
+            if isSelected { grid.fill(Rect(x: rect.x, y: y, width: rect.width, height: 2), role: .selection) }
+            let marker = compare?.name == run.name ? "◆ " : (isSelected ? "▸ " : "  ")
+            var x = grid.put(marker + run.name, x: rect.x, y: y, role: isSelected ? .selection : .text, attributes: .bold, clip: rect)
+            grid.put(" " + run.status.rawValue, x: x, y: y, role: isSelected ? .selection : statusRole, clip: rect)
+            var detail = "  \(run.progressText)"
+            if let best = run.bestEvalLoss { detail += String(format: "  best %.3f", best) }
+            detail += "  " + run.keySettings
+            grid.put(detail, x: rect.x, y: y + 1, role: isSelected ? .selection : .dim, clip: rect)
+        }
+    }
+
+    /// A click on a run selects it (a second click opens it); the wheel moves the selection.
+    public func handleMouse(_ mouse: MouseEvent) -> Bool {
+        guard column == .runs, let rows = runRows else { return false }
+        switch mouse.kind {
+        case .scrollUp: selectRun(selectedRun - 1)
+        case .scrollDown: selectRun(selectedRun + 1)
+        case .press:
+            guard rows.rect.contains(x: mouse.x, y: mouse.y) else { return false }
+            let index = rows.first + (mouse.y - rows.y) / 2
+            guard index < rows.first + rows.count else { return false }
+            if index == selectedRun { openSelectedRun() } else { selectRun(index) }
+        default: return false
+        }
+        return true
+    }
+
+    /// A run's config.json, one setting a line, read-only.
+    private func drawRecordedSettings(of run: RunSummary, into grid: inout Grid, in rect: Rect) {
+        let nameWidth = min(18, rect.width / 2)
+        for (row, setting) in run.settings.prefix(rect.height).enumerated() {
+            let y = rect.y + row
+            let value = setting.name == "model" || setting.name == "dataset"
+                ? URL(fileURLWithPath: setting.value).lastPathComponent : setting.value
+            grid.put(String(setting.name.prefix(nameWidth - 1)), x: rect.x, y: y, role: .dim, clip: rect)
+            grid.put(value, x: rect.x + nameWidth, y: y, clip: rect)
+        }
+    }
+
     private func drawRun(into grid: inout Grid, in rect: Rect) {
         // State line: ● running  step 120/500  epoch 0.48  1234 tok/s  ETA 4m05s  mem 312 MB
         var parts: [String] = []
@@ -230,12 +424,13 @@ public final class TrainPane: Pane {
             if let e = r.epoch { parts.append(String(format: "epoch %.2f", e)) }
             if let t = r.tokensPerSecond { parts.append(String(format: "%.0f tok/s", t)) }
         }
+        if let eval = history.evalProgressText, state.isActive { parts.append(eval) }
         if let eta = history.secondsRemaining, follow != nil || state.isActive { parts.append("ETA " + RunHistory.duration(eta)) }
         if let m = history.memoryBytes { parts.append("mem " + RunHistory.bytes(m)) }
-        let stateText = follow == nil ? state.description : "following"
+        let stateText = follow == nil ? state.description : shownRun.map { $0.status.rawValue } ?? "following"
         let stateRole: ColorRole = switch state {
-        case .failed: .error
-        case .running: .success
+        case .failed, .diverged: .error
+        case .running, .finished: .success
         default: .accent
         }
         var x = grid.put("● " + stateText, x: rect.x, y: rect.y, role: stateRole, attributes: .bold, clip: rect)
@@ -249,9 +444,10 @@ public final class TrainPane: Pane {
         x = grid.put(String(format: "  ─ smoothed %.2f", smoothing), x: x, y: rect.y + 1, role: .smoothLine, clip: rect)
         x = grid.put("  • eval", x: x, y: rect.y + 1, role: .evalLine, clip: rect)
         if let last = history.latest?.loss { x = grid.put(String(format: "  last %.4f", last), x: x, y: rect.y + 1, role: .dim, clip: rect) }
-        if let e = history.evalLoss.last { grid.put(String(format: "  eval %.4f", e.y), x: x, y: rect.y + 1, role: .dim, clip: rect) }
+        if let e = history.evalLoss.last { x = grid.put(String(format: "  eval %.4f", e.y), x: x, y: rect.y + 1, role: .dim, clip: rect) }
+        if let compare { grid.put("  ─ " + compare.name, x: x, y: rect.y + 1, role: .compareLine, clip: rect) }
         if chartHeight >= 3 {
-            history.chart(smoothing: smoothing, logScale: logScale)
+            history.chart(smoothing: smoothing, logScale: logScale, compare: compare)
                 .draw(into: &grid, in: Rect(x: rect.x, y: chartTop, width: rect.width, height: chartHeight))
         }
         let lrY = chartTop + max(0, chartHeight)
@@ -264,5 +460,11 @@ public final class TrainPane: Pane {
             TextView(paragraphs: [StyledParagraph(text: sample.text, role: .assistant)])
                 .draw(into: &grid, in: Rect(x: rect.x, y: lrY + 2, width: rect.width, height: sampleRows))
         }
+    }
+}
+
+extension TrainPane {
+    public var mouseActions: [String] {
+        column == .runs ? ["click a run: select it (again: open it)", "wheel: move the selection"] : ["r lists the runs; click and wheel work there"]
     }
 }
