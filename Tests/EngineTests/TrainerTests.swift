@@ -246,6 +246,61 @@ func deterministicRows(_ path: String) throws -> [[String: Double]] {
         #expect(last.optimizer.step == 3)
     }
 
+    /// Issue 13: at lr 1e6 the loss sat at ln(vocab) with a zero gradient and the run "completed";
+    /// at lr 1e30 the weights blew up and a NaN eval became best. Each is now divergence, thrown
+    /// before anything is saved from it.
+    @Test func collapseInfiniteWeightsAndANaNEvalAreDivergence() throws {
+        let toy = ToyRegression(count: 20)
+        var s = Self.settings()
+        s.saveEvery = 2
+        s.evalEvery = 0
+        s.maxSteps = 20
+        // A collapsed model: the loss does not move and nothing flows back.
+        let collapsed = temporaryRunDirectory()
+        defer { try? FileManager.default.removeItem(atPath: collapsed) }
+        var w = [Float](repeating: 0, count: ToyRegression.features)
+        do {
+            try Trainer(settings: s, trainCount: 20).train(parameters: &w, run: try TrainingRun(directory: collapsed), step: { windows, _, g, _ in
+                for i in g.indices { g[i] = 0 }
+                return LossSum(lossSum: 10.8 * Double(windows.count), tokens: windows.count)
+            })
+            Issue.record("a collapsed run completed")
+        } catch let error as TrainingError {
+            guard case .diverged(let at, let reason) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(at == 1 + Trainer.collapseSteps && reason.contains("collapsed"), "\(error)")
+        }
+        // Weights driven to infinity: refused before the update is saved.
+        var huge = s
+        huge.learningRate = 1e38
+        huge.maxGradNorm = nil
+        let blown = temporaryRunDirectory()
+        defer { try? FileManager.default.removeItem(atPath: blown) }
+        w = [Float](repeating: 0, count: ToyRegression.features)
+        do {
+            try Trainer(settings: huge, trainCount: 20).train(parameters: &w, run: try TrainingRun(directory: blown), step: toy.step)
+            Issue.record("infinite weights were trained on")
+        } catch let error as TrainingError {
+            // The first huge update leaves infinite weights (refused), or a later step's loss is already not finite.
+            switch error {
+            case .diverged(_, let reason): #expect(reason.contains("infinite or NaN"))
+            case .nonFiniteLoss: break
+            default: Issue.record("wrong error \(error)")
+            }
+        }
+        if let last = try TrainingRun(directory: blown).loadLast() { #expect(!last.parameters.contains { !$0.isFinite }) }
+        // A NaN eval is never a best.
+        var evaluated = s
+        evaluated.evalEvery = 2
+        let nanEval = temporaryRunDirectory()
+        defer { try? FileManager.default.removeItem(atPath: nanEval) }
+        w = [Float](repeating: 0, count: ToyRegression.features)
+        #expect(throws: TrainingError.self) {
+            try Trainer(settings: evaluated, trainCount: 20).train(parameters: &w, run: try TrainingRun(directory: nanEval), step: toy.step,
+                                                                   eval: { _ in LossSum(lossSum: .nan, tokens: 4) })
+        }
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: nanEval + "/best")) == nil)
+    }
+
     @Test func earlyStoppingKeepsTheBestCheckpoint() throws {
         let toy = ToyRegression(count: 20)
         var s = Self.settings()

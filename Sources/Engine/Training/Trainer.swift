@@ -161,6 +161,8 @@ public struct Trainer {
             state.evalPending = false
             var isBest = false
             let evalLoss = result.lossSum / Double(max(result.tokens, 1))
+            // A non-finite eval is divergence, never a best: stop before anything is saved from it.
+            guard evalLoss.isFinite else { throw TrainingError.diverged(step: state.step, reason: "the eval loss is \(evalLoss)") }
             if state.bestEvalLoss.map({ evalLoss < $0 }) ?? true {
                 state.bestEvalLoss = evalLoss
                 state.bestStep = state.step
@@ -185,6 +187,7 @@ public struct Trainer {
         }
         state.evalPending = false
 
+        var previousLoss: Double?, flatSteps = 0
         stepLoop: while state.step < total && finish == .completed {
             let stepStart = Date()
             // Accumulate the gradient sum over up to `gradientAccumulation` micro-batches.
@@ -217,7 +220,18 @@ public struct Trainer {
             }
             let lr = settings.schedule.rate(base: settings.learningRate, step: state.step,
                                             warmupSteps: settings.warmupSteps, totalSteps: total)
+            // Collapse: a model that outputs the same distribution everywhere (an enormous learning
+            // rate drives it there) has a loss that stops moving and a gradient of ~0, and is finite.
+            if gradNorm < 1e-7, let previous = previousLoss, abs(loss - previous) < 1e-6 { flatSteps += 1 } else { flatSteps = 0 }
+            previousLoss = loss
+            if flatSteps >= Self.collapseSteps {
+                throw TrainingError.diverged(step: state.step + 1, reason: "the loss has stayed at \(String(format: "%.4f", loss)) with a gradient norm of ~0 for \(flatSteps) steps (the model has collapsed)")
+            }
             optimizer.update(&parameters, gradients: gradients, lr: lr)
+            // Thrown before anything saves them: the last checkpoint stays the last good one.
+            guard parameters.allSatisfy(\.isFinite) else {
+                throw TrainingError.diverged(step: state.step + 1, reason: "the update made parameters infinite or NaN")
+            }
             state.step += 1
 
             let now = Date()
@@ -266,6 +280,11 @@ extension Trainer {
 }
 
 /// How a call of `Trainer.train` ended.
+extension Trainer {
+    /// Steps of an unmoving loss with a ~0 gradient that count as a collapsed model.
+    static let collapseSteps = 5
+}
+
 public struct TrainingSummary: Sendable, Equatable {
     public var step: Int
     public var reason: TrainingFinish

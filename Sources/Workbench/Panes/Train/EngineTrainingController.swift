@@ -95,7 +95,10 @@ public final class EngineTrainingController: TrainingController, @unchecked Send
             }
             set(summary.reason == .stopped ? .stopped : .finished, events)
         } catch let error as TrainingError {
-            if case .nonFiniteLoss = error { set(.diverged(error.description), events) } else { set(.failed(error.description), events) }
+            switch error {
+            case .nonFiniteLoss, .diverged: set(.diverged(error.description), events)
+            default: set(.failed(error.description), events)
+            }
         } catch {
             set(.failed("\(error)"), events)
         }
