@@ -457,14 +457,15 @@ public final class PDFPane: Pane {
         line("")
         if autoCropRunning { line("auto crop running…", .accent) }
         if let proposal {
-            line(String(format: "auto crop: confidence %.2f", proposal.confidence), .accent)
-            for signal in proposal.signals { line("• " + signal.description, signal.factor < 1 ? .warning : .text) }
-            for excluded in proposal.excludedPages { line("✂ " + excluded.description, .dim) }
+            line(String(format: "auto crop (confidence %.2f)", proposal.confidence), .accent)
             for judged in proposal.evidence.prefix(6) {
                 let verdict = judged.isFurniture ? "cut " : "kept"
                 let zone = judged.zone == .header ? "head" : "foot"
-                line("\(verdict) \(zone) ×\(judged.pages.count) '\(judged.example)'", judged.isFurniture ? .cut : .kept)
+                line("\(verdict) \(zone) ×\(judged.pages.count) \(judged.shownAs)", judged.isFurniture ? .cut : .kept)
             }
+            // The confidence's factors, then the pages left out and why.
+            for signal in proposal.signals { line("• " + signal.description, signal.factor < 1 ? .warning : .text) }
+            for excluded in proposal.excludedPages { line("✂ " + excluded.description, .dim) }
             line("")
         }
         if let extraction {
