@@ -207,6 +207,7 @@ public enum AutoCrop {
                 (#"(?i)^(table of )?contents\b"#, "table of contents"), (#"(?i)^(preface|foreword|introduction)\b"#, "preface"),
                 (#"(?i)^(appendix|appendices)\b"#, "appendix"), (#"(?i)^(index|concept index|function and variable index)\b"#, "index"),
                 (#"(?i)^(notes|endnotes)\b"#, "notes"), (#"(?i)^(bibliography|references)\b"#, "bibliography"),
+                (#"(?i)^(afterword|colophon|about the author|acknowledg)"#, "afterword"),
             ]
             var named: [String] = []
             for (pattern, kind) in kinds {
@@ -363,7 +364,10 @@ public enum AutoCrop {
         }
         var start: Int? = nil
         var reasons: [String] = []
-        for page in pages {
+        // A table of contents lists the headings the body opens with ("1 Introduction . . . 2",
+        // "Appendix A . . . 94"); its pages must neither start nor end the body.
+        let contents = Set(pages.filter { isContentsPage($0, box: box) }.map(\.number))
+        for page in pages where !contents.contains(page.number) {
             guard let line = firstLine(page) else { continue }
             if isFirstChapterHeading(line) {
                 start = page.number
@@ -377,8 +381,13 @@ public enum AutoCrop {
             reasons.append("body starts at page \(page.number): the first page with running heads or folios")
         }
         let first = start ?? 1
+        let contentsBefore = contents.filter { $0 < first }.sorted()
+        if !contentsBefore.isEmpty {
+            reasons.append("page(s) \(describeRanges(contentsBefore)) read as a table of contents (most lines end in a page number), "
+                + "so their entries neither start nor end the body")
+        }
         var end = pageCount
-        for page in pages where page.number > first {
+        for page in pages where page.number > first && !contents.contains(page.number) {
             let heads = [firstLine(page) ?? ""] + page.lines.prefix(2).map(\.text)
             if let heading = heads.first(where: isBackMatterHeading) {
                 end = page.number - 1
@@ -388,6 +397,18 @@ public enum AutoCrop {
         }
         if end == pageCount { reasons.append("body runs to the last page: no back matter heading found") }
         return (first...max(first, end), reasons, foundStart)
+    }
+
+    /// A page of which most lines (at least 5 with letters) end in a page number: "Title . . . 12",
+    /// "Preface ix".
+    static func isContentsPage(_ page: PDFPage, box: CropBox) -> Bool {
+        let lines = page.text(in: box).split(separator: "\n").filter { $0.contains { $0.isLetter } }
+        guard lines.count >= 5 else { return false }
+        let numbered = lines.filter { line in
+            guard let last = line.split(separator: " ").last, line.split(separator: " ").count >= 2 else { return false }
+            return last.allSatisfy(\.isNumber) || (isRomanNumeral(last.lowercased()) && last == last.lowercased())
+        }
+        return Double(numbered.count) >= 0.6 * Double(lines.count)
     }
 
     static func isFirstChapterHeading(_ line: String) -> Bool {
