@@ -436,6 +436,12 @@ public final class PDFPane: Pane {
             if let goToProblem { line(goToProblem, .error) }
         }
         if let pendingConfirmation { line(pendingConfirmation, .warning, .bold) }
+        // Progress and the last outcome near the top, where a short terminal still shows them.
+        if let extraction {
+            line("extracting \(extraction.done)/\(extraction.total)", .accent)
+            line(ProgressBar.text(done: extraction.done, total: extraction.total, width: area.width), .success)
+        }
+        if let message { line(message, message.hasPrefix("error") ? .error : .success) }
         line("")
         line("crop box (points)", .accent)
         for edge in CropEdge.allCases {
@@ -468,11 +474,6 @@ public final class PDFPane: Pane {
             for excluded in proposal.excludedPages { line("✂ " + excluded.description, .dim) }
             line("")
         }
-        if let extraction {
-            line("extracting \(extraction.done)/\(extraction.total)", .accent)
-            line(ProgressBar.text(done: extraction.done, total: extraction.total, width: area.width), .success)
-        }
-        if let message { line(message, message.hasPrefix("error") ? .error : .success) }
     }
 }
 
