@@ -311,8 +311,12 @@ public enum AutoCrop {
     /// front-matter numeral like 'i'), else the one with the most letters (a head spelled out,
     /// not a stray letter).
     static func bestExample(_ texts: [String], pattern: String) -> String {
-        if pattern == "#", let arabic = texts.first(where: { !$0.isEmpty && $0.allSatisfy(\.isNumber) }) { return arabic }
-        return texts.max { $0.filter(\.isLetter).count < $1.filter(\.isLetter).count } ?? ""
+        let arabic = texts.filter { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
+        if pattern == "#", !arabic.isEmpty { return arabic[arabic.count / 2] }
+        // Heads of body pages, not of front matter numbered 'vi'.
+        let hasNumeral = { (text: String) in text.lowercased().split(separator: " ").contains { isRomanNumeral(String($0)) } }
+        let candidates = texts.filter { !hasNumeral($0) }.isEmpty ? texts : texts.filter { !hasNumeral($0) }
+        return candidates.max { $0.filter(\.isLetter).count < $1.filter(\.isLetter).count } ?? ""
     }
 
     /// No other line of the page (other than ones on its own row) within 3/4 of its height.
