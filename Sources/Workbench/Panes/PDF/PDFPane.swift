@@ -312,15 +312,21 @@ public final class PDFPane: Pane {
 
     // MARK: Drawing
 
-    /// The side panel's width: a third of the pane, at least 30 columns; none below 80 columns.
-    static func panelWidth(for width: Int) -> Int { width >= 80 ? max(30, width / 3) : 0 }
+    /// The side panel's width: a third of the pane, at least 30 columns, less when the page's
+    /// longest line (`pageColumns` cells with the page's border and margins) would not fit beside
+    /// it; none below 80 columns.
+    static func panelWidth(for width: Int, pageColumns: Int = 0) -> Int {
+        width >= 80 ? max(30, min(width / 3, width - pageColumns)) : 0
+    }
 
     public func draw(into grid: inout Grid, in rect: Rect) {
         guard document != nil, let page else {
             grid.put(openError ?? "page \(pageNumber) cannot be read", x: rect.x + 2, y: rect.y + 1, role: .error, clip: rect)
             return
         }
-        let panelWidth = Self.panelWidth(for: rect.width)
+        // A line needs a cell per character, plus the border and two margin columns each side.
+        let longestLine = page.lines.map(\.characters.count).max() ?? 0
+        let panelWidth = Self.panelWidth(for: rect.width, pageColumns: longestLine + 6)
         let (viewArea, panel) = rect.splitLeft(rect.width - panelWidth)
         // One column each side for the edge handles, the page inside a border.
         let modeName = zoomed ? "zoom" : "fit"
@@ -353,7 +359,8 @@ public final class PDFPane: Pane {
         for p in layout.placements {
             let role: ColorRole = p.kept ? .kept : .cut
             let attributes: CellAttributes = p.kept ? [] : Self.cutAttributes
-            if let previous, previous.y == p.y, !previous.kept, !p.kept, p.x - previous.x > 1 {
+            // Word spaces only: a wide gap (a folio beside a running head) stays blank.
+            if let previous, previous.y == p.y, !previous.kept, !p.kept, p.x - previous.x == 2 {
                 for x in previous.x + 1..<p.x { grid.put("·", x: x, y: p.y, role: .cut, attributes: attributes, clip: layout.rect) }
             }
             grid.put(String(Character(page.characters[p.index].scalar)), x: p.x, y: p.y, role: role,
