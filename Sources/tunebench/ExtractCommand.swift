@@ -77,10 +77,18 @@ struct ExtractCommand: ParsableCommand {
             report("auto crop: \(proposal.box) pages \(proposal.bodyPages.lowerBound)-\(proposal.bodyPages.upperBound) "
                 + "confidence \(String(format: "%.2f", proposal.confidence)); "
                 + "\(proposal.evidence.count) header/footer lines judged")
+            for signal in proposal.signals { report("  confidence \(signal)") }
+            for excluded in proposal.excludedPages { report("  \(excluded)") }
             for line in proposal.evidence {
                 let verdict = line.isFurniture ? "cut " : "kept"
                 report(String(format: "  %@ %@ at %.0f–%.0f pt on %d pages, e.g. %@ (%@)", verdict, "\(line.zone)", line.top, line.bottom,
-                              line.pages.count, line.example.debugDescription, line.reason))
+                              line.pages.count, line.shownAs, line.reason))
+            }
+            if proposal.isDoubtful {
+                let weakest = proposal.signals.min { $0.factor < $1.factor }.map { " (weakest: \($0.name), \($0.evidence))" } ?? ""
+                report(String(format: "WARNING: auto crop confidence %.2f is below %.2f%@: check the crop box and pages before "
+                    + "using this text (tunebench open shows them; --crop and --pages set them by hand)",
+                    proposal.confidence, CropProposal.doubtfulBelow, weakest))
             }
         }
 

@@ -71,4 +71,33 @@ import Testing
         #expect(score.leakedTokens == 0 && score.wronglyIncluded.isEmpty && score.wronglyExcluded.isEmpty)
         #expect(Self.furnitureLines(in: output, gt: gt).isEmpty)
     }
+
+    @Test func autoCropExplainsItsConfidenceAndTheExcludedPages() throws {
+        let (document, gt) = try Self.load()
+        let proposal = AutoCrop.propose(for: document)
+        // The confidence is the product of named factors, each with its evidence.
+        #expect(proposal.signals.map(\.name) == ["running furniture", "body start", "margins", "body size"])
+        #expect(abs(proposal.signals.map(\.factor).reduce(1, *) - proposal.confidence) < 1e-9)
+        let furniture = try #require(proposal.signals.first)
+        #expect(furniture.evidence.contains("head 'Pride and Prejudice' on"), "\(furniture)")
+        #expect(furniture.evidence.contains("foot page number '"), "\(furniture)")
+        #expect(!proposal.isDoubtful)
+        // Pages 1–4 (title, note, contents, blank) are front matter, and the contents page is named.
+        let front = try #require(proposal.excludedPages.first)
+        #expect(front.kind == .frontMatter && front.pages == 1...(gt.bodyRange.lowerBound - 1))
+        #expect(front.description.contains("table of contents (page 3 opens 'Contents')"), "\(front)")
+        #expect(proposal.excludedPages.count == 1)  // the body runs to the last page
+        // Examples show a head spelled out and an arabic folio, not a numeral of the front matter.
+        for judged in proposal.evidence {
+            #expect(judged.example.filter(\.isLetter).count >= 2 || judged.example.allSatisfy(\.isNumber), "\(judged.example)")
+        }
+    }
+
+    @Test func aTwoPageBodyIsDoubtful() {
+        let signals = AutoCrop.confidenceSignals(
+            furniture: [], bodyPages: [], range: 40...41, pageCount: 120, foundStart: true, headerGap: nil, footerGap: nil)
+        let size = signals.first { $0.name == "body size" }
+        #expect(size?.factor == 0.6 && size?.evidence.contains("2 of 120 pages") == true)
+        #expect(signals.map(\.factor).reduce(1, *) < CropProposal.doubtfulBelow)
+    }
 }

@@ -51,6 +51,7 @@ private let noTokenizer = TokenizerSource { throw DatasetPaneError("no tokenizer
     static let situations: [Situation] = [
         Situation(pane: 0, name: "PDF page"),
         Situation(pane: 0, name: "PDF go-to prompt") { KeyTableTests.press($0, .character("g"), .character("1")) },
+        Situation(pane: 0, name: "PDF zoomed page") { KeyTableTests.press($0, .character("z")) },
         Situation(pane: 1, name: "Dataset records"),
         Situation(pane: 1, name: "Dataset windows") { KeyTableTests.press($0, .character("w")) },
         Situation(pane: 1, name: "Dataset settings, a number") { KeyTableTests.press($0, .character("s")) },

@@ -29,14 +29,15 @@ import Workspace
         let page = gt.pages[5]
         let grid = render(pane, width: 110, height: 40)
         #expect(grid.find("page 6/52") != nil)
-        let head = try #require(grid.find(page.header), "running head '\(page.header)' not drawn")
+        // Cut text fills its spaces with '·'.
+        let head = try #require(grid.find(page.header.replacingOccurrences(of: " ", with: "·")), "running head '\(page.header)' not drawn")
         #expect(grid.textRoles(x: head.x, y: head.y, count: page.header.count) == [.cut])
         // The first body line, as the generator drew it.
         let firstLine = String(page.body.split(separator: "\n")[0])
         let body = try #require(grid.find(firstLine))
         #expect(grid.textRoles(x: body.x, y: body.y, count: firstLine.count) == [.kept])
         // The folio is the lowest text on the page: below the body, cut.
-        let pageArea = grid.bounds.splitLeft(110 - 32).0.inset(by: 1)  // the side panel is 32 wide
+        let pageArea = grid.bounds.splitLeft(110 - PDFPane.panelWidth(for: 110)).0.inset(by: 1)
         let folioRow = try #require((pageArea.y..<pageArea.maxY).reversed().first { y in
             (pageArea.x..<pageArea.maxX).contains { grid[$0, y].character == Character(page.footer) }
         })
@@ -130,7 +131,7 @@ import Workspace
         let evidence = try #require(grid.find("cut  head ×"))
         #expect(grid.row(evidence.y).contains("'Pride and"))
         // The running head's row carries the furniture mark in the border.
-        let head = try #require(grid.find(gt.pages[5].header))
+        let head = try #require(grid.find(gt.pages[5].header.replacingOccurrences(of: " ", with: "·")))
         #expect(grid[0, head.y].character == "✂")
         #expect(try Workspace.open(at: model.workspace.directory).settings.pdf.crop == pane.editor.box)
     }

@@ -18,6 +18,35 @@ public struct JudgedLine: Equatable, Sendable {
     /// body text on other pages).
     public var isFurniture: Bool
     public var reason: String
+
+    /// How a list shows it: "page number '17'" for a bare folio, else the example in quotes.
+    public var shownAs: String { pattern == "#" ? "page number '\(example)'" : "'\(example)'" }
+}
+
+/// One factor of an auto crop's confidence, with what it rests on.
+public struct ConfidenceSignal: Equatable, Sendable, CustomStringConvertible {
+    /// What is measured, e.g. "running furniture".
+    public var name: String
+    /// 0…1; the confidence is the product of all factors.
+    public var factor: Double
+    /// The evidence, e.g. "head 'Persuasion' on 86% of body pages".
+    public var evidence: String
+
+    public var description: String { String(format: "%@ ×%.2f: %@", name, factor, evidence) }
+}
+
+/// A run of pages auto crop left out of the body, and why.
+public struct ExcludedPages: Equatable, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable { case frontMatter = "front matter", backMatter = "back matter" }
+    public var pages: ClosedRange<Int>
+    public var kind: Kind
+    /// The evidence, e.g. "page 3 is a table of contents ('Contents')".
+    public var reason: String
+
+    public var description: String {
+        let range = pages.count == 1 ? "page \(pages.lowerBound)" : "pages \(pages.lowerBound)–\(pages.upperBound)"
+        return "\(range) left out, \(kind.rawValue): \(reason)"
+    }
 }
 
 /// What `AutoCrop.propose` suggests for a whole book; the user can accept or adjust it.
@@ -32,6 +61,14 @@ public struct CropProposal: Equatable, Sendable {
     public var evidence: [JudgedLine]
     /// Why the body starts and ends where it does, one line each.
     public var pageRangeReason: [String]
+    /// The factors whose product is `confidence`, each with its evidence.
+    public var signals: [ConfidenceSignal] = []
+    /// The pages before and after the body, with the evidence for leaving each run out.
+    public var excludedPages: [ExcludedPages] = []
+
+    /// Below this confidence `extract --auto` warns and the workbench asks before extracting.
+    public static let doubtfulBelow = 0.75
+    public var isDoubtful: Bool { confidence < Self.doubtfulBelow }
 }
 
 /// Proposes a crop box that cuts running headers, footers and page numbers, and the body's page
@@ -66,7 +103,8 @@ public enum AutoCrop {
             return CropProposal(
                 box: CropBox(x0: 0, top: 0, x1: allPages.first?.size.width ?? 612, bottom: allPages.first?.size.height ?? 792),
                 bodyPages: 1...max(1, pageCount), confidence: 0, evidence: [],
-                pageRangeReason: ["no page has a text layer"])
+                pageRangeReason: ["no page has a text layer"],
+                signals: [ConfidenceSignal(name: "text layer", factor: 0, evidence: "no page has a text layer")])
         }
         let width = first.size.width, height = first.size.height
 
@@ -100,17 +138,97 @@ public enum AutoCrop {
 
         let (range, reasons, foundStart) = bodyPageRange(pages, box: box, furniture: furniture, pageCount: pageCount)
 
-        // Confidence: how many body pages carry recognised furniture, whether the body start was
-        // recognised, and how wide the gaps between furniture and body are (narrow = fragile).
         let bodyPageSet = pages.filter { range.contains($0.number) }
-        var withFurniture = Set<Int>()
-        for judged in furniture { withFurniture.formUnion(judged.pages) }
-        let coverage = bodyPageSet.isEmpty ? 0 : Double(bodyPageSet.filter { withFurniture.contains($0.number) }.count) / Double(bodyPageSet.count)
-        let headerGap = headerBottom.map { bodyTop - $0 } ?? 6
-        let footerGap = footerTop.map { $0 - bodyBottom } ?? 6
-        let gapScore = min(1, max(0, min(headerGap, footerGap) / 6))
-        let confidence = furniture.isEmpty ? 0.3 : 0.5 * coverage + 0.25 * (foundStart ? 1 : 0.5) + 0.25 * gapScore
-        return CropProposal(box: box, bodyPages: range, confidence: confidence, evidence: evidence, pageRangeReason: reasons)
+        let signals = confidenceSignals(
+            furniture: furniture, bodyPages: bodyPageSet, range: range, pageCount: pageCount, foundStart: foundStart,
+            headerGap: headerBottom.map { bodyTop - $0 }, footerGap: footerTop.map { $0 - bodyBottom })
+        let confidence = signals.map(\.factor).reduce(1, *)
+        return CropProposal(box: box, bodyPages: range, confidence: confidence, evidence: evidence, pageRangeReason: reasons,
+                            signals: signals, excludedPages: excludedRuns(pages, box: box, range: range, pageCount: pageCount, reasons: reasons))
+    }
+
+    /// The confidence's factors: how many body pages carry the furniture that was cut, whether
+    /// the body's start was recognised, how wide the gaps between furniture and body are (narrow
+    /// is fragile), and whether the body is a plausible share of the document.
+    static func confidenceSignals(furniture: [JudgedLine], bodyPages: [PDFPage], range: ClosedRange<Int>, pageCount: Int,
+                                  foundStart: Bool, headerGap: Double?, footerGap: Double?) -> [ConfidenceSignal]
+    {
+        var signals: [ConfidenceSignal] = []
+        if furniture.isEmpty {
+            signals.append(ConfidenceSignal(name: "running furniture", factor: 0.3, evidence: "no running head, footer or folio found"))
+        } else {
+            var withFurniture = Set<Int>()
+            for judged in furniture { withFurniture.formUnion(judged.pages) }
+            let covered = bodyPages.filter { withFurniture.contains($0.number) }.count
+            let coverage = bodyPages.isEmpty ? 0 : Double(covered) / Double(bodyPages.count)
+            // The furniture on most body pages, per zone, as the evidence.
+            var parts: [String] = []
+            for zone in [JudgedLine.Zone.header, .footer] {
+                guard let best = furniture.filter({ $0.zone == zone }).max(by: { $0.pages.count < $1.pages.count }) else { continue }
+                let share = bodyPages.isEmpty ? 0 : Double(bodyPages.filter { best.pages.contains($0.number) }.count) / Double(bodyPages.count)
+                parts.append("\(zone == .header ? "head" : "foot") \(best.shownAs) on \(Int((share * 100).rounded()))% of body pages")
+            }
+            parts.append("some furniture on \(Int((coverage * 100).rounded()))%")
+            signals.append(ConfidenceSignal(name: "running furniture", factor: 0.5 + 0.5 * coverage, evidence: parts.joined(separator: "; ")))
+        }
+        signals.append(ConfidenceSignal(
+            name: "body start", factor: foundStart ? 1 : 0.75,
+            evidence: foundStart ? "a first-chapter heading opens page \(range.lowerBound)"
+                : "no first-chapter heading: starts at the first page with running furniture"))
+        let gaps = [headerGap, footerGap].compactMap { $0 }
+        if let narrowest = gaps.min() {
+            let score = min(1, max(0, narrowest / 6))
+            signals.append(ConfidenceSignal(
+                name: "margins", factor: 0.75 + 0.25 * score,
+                evidence: String(format: "%.1f pt between furniture and body text (6 pt or more is safe)", narrowest)))
+        }
+        let share = Double(range.count) / Double(max(1, pageCount))
+        let plausible = range.count >= 5 && share >= 0.2
+        signals.append(ConfidenceSignal(
+            name: "body size", factor: plausible ? 1 : 0.6,
+            evidence: "\(range.count) of \(pageCount) pages (\(Int((share * 100).rounded()))%)"
+                + (plausible ? "" : ": too few for a body, the range is probably wrong")))
+        return signals
+    }
+
+    /// The runs before and after `range`, each with what it holds: a table of contents, a
+    /// preface, an index, appendices… by the headings found on its pages.
+    static func excludedRuns(_ pages: [PDFPage], box: CropBox, range: ClosedRange<Int>, pageCount: Int, reasons: [String])
+        -> [ExcludedPages]
+    {
+        func headings(in run: ClosedRange<Int>) -> [(page: Int, text: String)] {
+            pages.filter { run.contains($0.number) }.compactMap { page in
+                let first = page.text(in: box).split(separator: "\n").first { $0.contains { $0.isLetter } }
+                return first.map { (page.number, String($0).trimmingCharacters(in: .whitespaces)) }
+            }
+        }
+        func describe(_ found: [(page: Int, text: String)]) -> String {
+            let kinds: [(String, String)] = [
+                (#"(?i)^(table of )?contents\b"#, "table of contents"), (#"(?i)^(preface|foreword|introduction)\b"#, "preface"),
+                (#"(?i)^(appendix|appendices)\b"#, "appendix"), (#"(?i)^(index|concept index|function and variable index)\b"#, "index"),
+                (#"(?i)^(notes|endnotes)\b"#, "notes"), (#"(?i)^(bibliography|references)\b"#, "bibliography"),
+                (#"(?i)^(afterword|colophon|about the author|acknowledg)"#, "afterword"),
+            ]
+            var named: [String] = []
+            for (pattern, kind) in kinds {
+                if let hit = found.first(where: { $0.text.range(of: pattern, options: .regularExpression) != nil }) {
+                    named.append("\(kind) (page \(hit.page) opens '\(hit.text.prefix(40))')")
+                }
+            }
+            if !named.isEmpty { return named.joined(separator: ", ") }
+            return found.first.map { "no chapter text; page \($0.page) opens '\($0.text.prefix(40))'" } ?? "no text"
+        }
+        var runs: [ExcludedPages] = []
+        if range.lowerBound > 1 {
+            let run = 1...(range.lowerBound - 1)
+            let why = reasons.first { $0.hasPrefix("body starts") }.map { "before the body (\($0)); " } ?? ""
+            runs.append(ExcludedPages(pages: run, kind: .frontMatter, reason: why + describe(headings(in: run))))
+        }
+        if range.upperBound < pageCount {
+            let run = (range.upperBound + 1)...pageCount
+            runs.append(ExcludedPages(pages: run, kind: .backMatter, reason: describe(headings(in: run))))
+        }
+        return runs
     }
 
     /// Groups the top-most and bottom-most lines of each page by (pattern, height) and judges them.
@@ -180,12 +298,25 @@ public enum AutoCrop {
                 furniture = false
                 reason = "repeats on \(count) pages, but body text occupies its height on \(overlapping) of the other \(pagesWithout)"
             }
-            let example = cluster.members[0].line.text.trimmingCharacters(in: .whitespaces)
+            let example = bestExample(cluster.members.map { $0.line.text.trimmingCharacters(in: .whitespaces) },
+                                      pattern: cluster.pattern)
             judged.append(JudgedLine(
                 pattern: cluster.pattern, example: example, zone: cluster.zone, top: top, bottom: bottom,
                 pages: cluster.members.map(\.page), isFurniture: furniture, reason: reason))
         }
         return judged.sorted { ($0.zone.rawValue, $0.top) < ($1.zone.rawValue, $1.top) }
+    }
+
+    /// The member text that shows a pattern best: for a bare folio an arabic page number (not a
+    /// front-matter numeral like 'i'), else the one with the most letters (a head spelled out,
+    /// not a stray letter).
+    static func bestExample(_ texts: [String], pattern: String) -> String {
+        let arabic = texts.filter { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
+        if pattern == "#", !arabic.isEmpty { return arabic[arabic.count / 2] }
+        // Heads of body pages, not of front matter numbered 'vi'.
+        let hasNumeral = { (text: String) in text.lowercased().split(separator: " ").contains { isRomanNumeral(String($0)) } }
+        let candidates = texts.filter { !hasNumeral($0) }.isEmpty ? texts : texts.filter { !hasNumeral($0) }
+        return candidates.max { $0.filter(\.isLetter).count < $1.filter(\.isLetter).count } ?? ""
     }
 
     /// No other line of the page (other than ones on its own row) within 3/4 of its height.
@@ -237,7 +368,10 @@ public enum AutoCrop {
         }
         var start: Int? = nil
         var reasons: [String] = []
-        for page in pages {
+        // A table of contents lists the headings the body opens with ("1 Introduction . . . 2",
+        // "Appendix A . . . 94"); its pages must neither start nor end the body.
+        let contents = Set(pages.filter { isContentsPage($0, box: box) }.map(\.number))
+        for page in pages where !contents.contains(page.number) {
             guard let line = firstLine(page) else { continue }
             if isFirstChapterHeading(line) {
                 start = page.number
@@ -251,8 +385,13 @@ public enum AutoCrop {
             reasons.append("body starts at page \(page.number): the first page with running heads or folios")
         }
         let first = start ?? 1
+        let contentsBefore = contents.filter { $0 < first }.sorted()
+        if !contentsBefore.isEmpty {
+            reasons.append("page(s) \(describeRanges(contentsBefore)) read as a table of contents (most lines end in a page number), "
+                + "so their entries neither start nor end the body")
+        }
         var end = pageCount
-        for page in pages where page.number > first {
+        for page in pages where page.number > first && !contents.contains(page.number) {
             let heads = [firstLine(page) ?? ""] + page.lines.prefix(2).map(\.text)
             if let heading = heads.first(where: isBackMatterHeading) {
                 end = page.number - 1
@@ -262,6 +401,18 @@ public enum AutoCrop {
         }
         if end == pageCount { reasons.append("body runs to the last page: no back matter heading found") }
         return (first...max(first, end), reasons, foundStart)
+    }
+
+    /// A page of which most lines (at least 5 with letters) end in a page number: "Title . . . 12",
+    /// "Preface ix".
+    static func isContentsPage(_ page: PDFPage, box: CropBox) -> Bool {
+        let lines = page.text(in: box).split(separator: "\n").filter { $0.contains { $0.isLetter } }
+        guard lines.count >= 5 else { return false }
+        let numbered = lines.filter { line in
+            guard let last = line.split(separator: " ").last, line.split(separator: " ").count >= 2 else { return false }
+            return last.allSatisfy(\.isNumber) || (isRomanNumeral(last.lowercased()) && last == last.lowercased())
+        }
+        return Double(numbered.count) >= 0.6 * Double(lines.count)
     }
 
     static func isFirstChapterHeading(_ line: String) -> Bool {

@@ -40,9 +40,19 @@ public struct PDFPage: Sendable {
     /// Whether the page has no text layer at all (an image-only page, or a blank one).
     public var hasText: Bool { characters.contains { !isSpace($0.scalar) } }
 
-    /// The text whose characters' centres lie inside `crop`, line by line in reading order
-    /// (lines left empty by the crop are dropped; trailing spaces trimmed).
+    /// The keep rule, the one extraction and the workbench's preview both use: for each index of
+    /// `characters`, whether the crop keeps it. A character other than a space is kept when its
+    /// box's centre lies inside `crop` (`CropBox.keeps`); a space is never kept by itself, it only
+    /// separates kept characters (poppler places some spaces oddly in right-to-left runs).
+    public func keptCharacters(in crop: CropBox) -> [Bool] {
+        characters.map { !isSpace($0.scalar) && crop.keeps($0.box) }
+    }
+
+    /// The text of the characters `keptCharacters(in: crop)` keeps, line by line in reading order
+    /// (lines left empty by the crop are dropped; one space where a line had any between kept
+    /// characters; no trailing spaces).
     public func text(in crop: CropBox) -> String {
+        let kept = keptCharacters(in: crop)
         var out = String.UnicodeScalarView()
         characters.withUnsafeBufferPointer { chars in
             var wroteLine = false
@@ -51,13 +61,11 @@ public struct PDFPage: Sendable {
                 var wroteAny = false
                 for i in line.characters {
                     let c = chars[i]
-                    // Spaces count wherever their box lies (poppler places some oddly in
-                    // right-to-left runs); they only separate kept characters.
                     if isSpace(c.scalar) {
                         pendingSpace = wroteAny
                         continue
                     }
-                    guard crop.keeps(c.box) else { continue }
+                    guard kept[i] else { continue }
                     if pendingSpace { out.append(" ") }
                     pendingSpace = false
                     if !wroteAny && wroteLine { out.append("\n") }

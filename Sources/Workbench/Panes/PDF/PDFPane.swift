@@ -37,6 +37,12 @@ public final class PDFPane: Pane {
     private var goToProblem: String?
     private var lastLayout: PageLayout?
     private var dragging: CropEdge?
+    /// Zoom mode: every page row on a cell row of its own, scrolled by `scroll` rows; otherwise
+    /// the whole page fits the pane.
+    public private(set) var zoomed = false
+    private var scroll = 0
+    /// The question asked before extracting with a low-confidence auto crop (y: extract).
+    public private(set) var pendingConfirmation: String?
 
     public init(model: WorkspaceModel, waker: Waker) {
         self.model = model
@@ -83,7 +89,32 @@ public final class PDFPane: Pane {
             ] + prompt.keyBindings { [self] change in if goToInput != nil { change(&goToInput!) } }
         }
         guard document != nil else { return [] }
-        return [
+        if pendingConfirmation != nil {
+            return [
+                KeyBinding([.character("y")], "extract anyway") { [self] _ in
+                    pendingConfirmation = nil
+                    startExtraction()
+                },
+                KeyBinding([.character("n"), .escape], "do not extract (check the crop and body pages first)") { [self] _ in
+                    pendingConfirmation = nil
+                    message = "extraction not started"
+                },
+            ]
+        }
+        let zoomKeys: [KeyBinding] = zoomed ? [
+            KeyBinding([.character("j"), .character("k")], "zoom: scroll the page a row down / up") { [self] key in
+                scroll += key == .character("j") ? 1 : -1
+            },
+            KeyBinding([.character("d"), .character("u")], "zoom: scroll half a screen down / up") { [self] key in
+                let half = max(1, (lastLayout?.rect.height ?? 20) / 2)
+                scroll += key == .character("d") ? half : -half
+            },
+        ] : []
+        return zoomKeys + [
+            KeyBinding([.character("z")], zoomed ? "fit the whole page in the pane" : "zoom: a cell row per page row, scrolled with j/k, u/d") { [self] _ in
+                zoomed.toggle()
+                scroll = 0
+            },
             KeyBinding([.pageDown, .pageUp], "next / previous page (the mouse wheel too)") { [self] key in
                 go(to: pageNumber + (key == .pageDown ? 1 : -1))
             },
@@ -108,7 +139,13 @@ public final class PDFPane: Pane {
                 editor.box = CropBox(x0: 0, top: 0, x1: editor.pageWidth, bottom: editor.pageHeight)
                 saveChoices()
             },
-            KeyBinding([.character("e")], "extract the body pages to the workspace") { [self] _ in startExtraction() },
+            KeyBinding([.character("e")], "extract the body pages to the workspace (asks first after a doubtful auto crop)") { [self] _ in
+                if let proposal, proposal.isDoubtful, proposal.box == editor.box, proposal.bodyPages == bodyPages {
+                    pendingConfirmation = String(format: "auto crop confidence %.2f is low: extract anyway? y/n", proposal.confidence)
+                } else {
+                    startExtraction()
+                }
+            },
         ]
     }
 
@@ -158,8 +195,8 @@ public final class PDFPane: Pane {
         case .press:
             // The nearest edge within one cell of the pointer.
             let distances: [(CropEdge, Int)] = [
-                (.top, abs(mouse.y - layout.edgeRow(editor.box.top))),
-                (.bottom, abs(mouse.y - layout.edgeRow(editor.box.bottom))),
+                (.top, abs(mouse.y - layout.edgeRow(.top))),
+                (.bottom, abs(mouse.y - layout.edgeRow(.bottom))),
                 (.left, abs(mouse.x - layout.edgeColumn(editor.box.x0))),
                 (.right, abs(mouse.x - layout.edgeColumn(editor.box.x1))),
             ]
@@ -168,7 +205,7 @@ public final class PDFPane: Pane {
             dragging = edge
         case .drag, .release:
             guard let edge = dragging else { return false }
-            let value = edge.isHorizontal ? layout.pointY(row: mouse.y) - 0.5 / layout.sy : layout.pointX(column: mouse.x) - 0.5 / layout.sx
+            let value = edge.isHorizontal ? layout.pointY(row: mouse.y) : layout.pointX(column: mouse.x)
             editor.set(edge, to: value, snappingTo: gaps)
             if mouse.kind == .release {
                 dragging = nil
@@ -182,7 +219,9 @@ public final class PDFPane: Pane {
 
     private func go(to number: Int) {
         guard pageCount > 0 else { return }
-        pageNumber = min(max(1, number), pageCount)
+        let target = min(max(1, number), pageCount)
+        if target != pageNumber { scroll = 0 }
+        pageNumber = target
     }
 
     /// Writes crop box and body range to `tunebench.toml`.
@@ -258,6 +297,7 @@ public final class PDFPane: Pane {
             bodyPages = proposal.bodyPages
             message = String(format: "auto crop: confidence %.2f, body pages %d–%d", proposal.confidence,
                              proposal.bodyPages.lowerBound, proposal.bodyPages.upperBound)
+                + (proposal.isDoubtful ? "; doubtful: check it before extracting" : "")
             saveChoices()
         case .progress(let done, let total): extraction = (done, total)
         case .extracted(let summary, let path):
@@ -273,23 +313,34 @@ public final class PDFPane: Pane {
 
     // MARK: Drawing
 
+    /// The side panel's width: a third of the pane, at least 30 columns, less when the page's
+    /// longest line (`pageColumns` cells with the page's border and margins) would not fit beside
+    /// it; none below 80 columns.
+    static func panelWidth(for width: Int, pageColumns: Int = 0) -> Int {
+        width >= 80 ? max(30, min(width / 3, width - pageColumns)) : 0
+    }
+
     public func draw(into grid: inout Grid, in rect: Rect) {
         guard document != nil, let page else {
             grid.put(openError ?? "page \(pageNumber) cannot be read", x: rect.x + 2, y: rect.y + 1, role: .error, clip: rect)
             return
         }
-        let panelWidth = rect.width >= 80 ? 32 : 0
+        // A line needs a cell per character, plus the border and two margin columns each side.
+        let longestLine = page.lines.map(\.characters.count).max() ?? 0
+        let panelWidth = Self.panelWidth(for: rect.width, pageColumns: longestLine + 6)
         let (viewArea, panel) = rect.splitLeft(rect.width - panelWidth)
         // One column each side for the edge handles, the page inside a border.
-        Frame.drawBorder(into: &grid, viewArea, role: .border, title: "page \(pageNumber)/\(pageCount)")
+        let modeName = zoomed ? "zoom" : "fit"
+        Frame.drawBorder(into: &grid, viewArea, role: .border, title: "page \(pageNumber)/\(pageCount) \(modeName)")
         let pageRect = viewArea.inset(by: 1)
         guard !pageRect.isEmpty else { return }
-        let layout = PageLayout(rect: pageRect, pageWidth: page.size.width, pageHeight: page.size.height)
+        let layout = PageLayout(page: page, crop: editor.box, rect: pageRect, mode: zoomed ? .zoom : .fit, scroll: scroll)
+        scroll = layout.scroll
         lastLayout = layout
         drawPageText(page, layout: layout, into: &grid)
         drawCropBox(layout: layout, viewArea: viewArea, into: &grid)
         if panelWidth > 0 {
-            drawPanel(into: &grid, in: panel.inset(by: 0), page: page)
+            drawPanel(into: &grid, in: panel, page: page, layout: layout)
         } else if let goToInput {
             // No side panel to hold the prompt: it goes over the page's bottom border.
             goToInput.draw(into: &grid, in: Rect(x: viewArea.x + 1, y: viewArea.maxY - 1, width: viewArea.width - 2, height: 1),
@@ -297,72 +348,90 @@ public final class PDFPane: Pane {
         }
     }
 
-    /// Each line on the row of its centre; a line whose row is taken (the page has more lines than
-    /// the pane rows) is left out, so lines never garble each other. Characters kept by the crop
-    /// are `.kept`, the others `.cut`; lines auto-crop judged furniture are marked in the border.
+    /// The attributes of cut text: dimmed and underlined, so it reads as cut in the mono theme
+    /// too (where dim alone may not show); spaces inside a cut run are drawn `·`.
+    static let cutAttributes: CellAttributes = [.dim, .underline]
+
+    /// The characters where `layout` placed them, `.kept` or `.cut` by the shared keep rule; rows
+    /// holding two page rows show `¦` between them; lines auto crop judged furniture are marked
+    /// `✂` in the border.
     private func drawPageText(_ page: PDFPage, layout: PageLayout, into grid: inout Grid) {
-        var usedRows = Set<Int>()
-        let furniture = proposal?.evidence.filter(\.isFurniture) ?? []
-        for line in page.lines {
-            let row = layout.row(line.box.centerY)
-            guard row >= layout.rect.y, row < layout.rect.maxY, !usedRows.contains(row) else { continue }
-            usedRows.insert(row)
-            // Characters one cell after another (text stays readable when the page is squeezed),
-            // jumping ahead where the page has a real gap (columns, tabs, centred pieces).
-            var lastColumn = Int.min
-            for i in line.characters {
-                let c = page.characters[i]
-                let projected = layout.column(c.box.x0)
-                let column = lastColumn == Int.min || projected - lastColumn > 2 ? projected : lastColumn + 1
-                lastColumn = column
-                guard column >= layout.rect.x, column < layout.rect.maxX else { continue }
-                if isSpaceScalar(c.scalar) { continue }
-                let role: ColorRole = editor.box.keeps(c.box) ? .kept : .cut
-                grid.put(String(Character(c.scalar)), x: column, y: row, role: role,
-                         attributes: role == .cut ? .dim : [], clip: layout.rect)
+        var previous: PageLayout.Placement? = nil
+        for p in layout.placements {
+            let role: ColorRole = p.kept ? .kept : .cut
+            let attributes: CellAttributes = p.kept ? [] : Self.cutAttributes
+            // Word spaces only: a wide gap (a folio beside a running head) stays blank.
+            if let previous, previous.y == p.y, !previous.kept, !p.kept, p.x - previous.x == 2 {
+                for x in previous.x + 1..<p.x { grid.put("·", x: x, y: p.y, role: .cut, attributes: attributes, clip: layout.rect) }
             }
-            if furniture.contains(where: { line.box.centerY >= $0.top - 1 && line.box.centerY <= $0.bottom + 1 }) {
-                grid.put("✂", x: layout.rect.x - 1, y: row, role: .warning)
+            grid.put(String(Character(page.characters[p.index].scalar)), x: p.x, y: p.y, role: role,
+                     attributes: attributes, clip: layout.rect)
+            previous = p
+        }
+        for (x, y) in layout.separators { grid.put("¦", x: x, y: y, role: .dim, clip: layout.rect) }
+        for (x, y, kept) in layout.ellipses {
+            grid.put("…", x: x, y: y, role: kept ? .kept : .cut, attributes: kept ? [] : Self.cutAttributes, clip: layout.rect)
+        }
+        let furniture = proposal?.evidence.filter(\.isFurniture) ?? []
+        guard !furniture.isEmpty else { return }
+        for y in layout.rect.y..<layout.rect.maxY {
+            let rows = layout.textRowsAt(y).map { layout.textRows[$0] }
+            if rows.contains(where: { row in furniture.contains { row.centerY >= $0.top - 1 && row.centerY <= $0.bottom + 1 } }) {
+                grid.put("✂", x: layout.rect.x - 1, y: y, role: .warning)
             }
         }
     }
 
-    /// The box's edges on blank cells (text stays readable), its corners, and handles in the
-    /// border on the rows and columns of the edges; the selected edge in `.highlight`.
+    /// Horizontal edges on rows of their own between text rows, vertical edges on blank cells
+    /// outside each row's text (an edge never runs through a line: the kept/cut marks say where
+    /// the line is cut), handles in the border; the selected edge in `.highlight`.
     private func drawCropBox(layout: PageLayout, viewArea: Rect, into grid: inout Grid) {
         let box = editor.box
-        let top = layout.edgeRow(box.top), bottom = layout.edgeRow(box.bottom)
+        let top = layout.edgeRow(.top), bottom = layout.edgeRow(.bottom)
         let left = layout.edgeColumn(box.x0), right = layout.edgeColumn(box.x1)
         func role(_ edge: CropEdge) -> ColorRole { editor.selected == edge ? .highlight : .cropBox }
+        var textSpan: [Int: ClosedRange<Int>] = [:]
+        for p in layout.placements {
+            textSpan[p.y] = textSpan[p.y].map { min($0.lowerBound, p.x)...max($0.upperBound, p.x) } ?? p.x...p.x
+        }
         func mark(_ ch: Character, _ x: Int, _ y: Int, _ r: ColorRole) {
             guard layout.rect.contains(x: x, y: y), grid[x, y].character == " " else { return }
+            if let span = textSpan[y], x >= span.lowerBound - 1, x <= span.upperBound + 1 { return }
             grid[x, y] = Cell(ch, role: r)
         }
         if left <= right {
             for x in left...right {
-                mark("─", x, top, role(.top))
-                mark("─", x, bottom, role(.bottom))
+                mark(x == left ? "┌" : x == right ? "┐" : "─", x, top, role(.top))
+                mark(x == left ? "└" : x == right ? "┘" : "─", x, bottom, role(.bottom))
             }
         }
-        if top <= bottom {
-            for y in top...bottom {
+        if top + 1 <= bottom - 1 {
+            for y in top + 1...bottom - 1 {
                 mark("│", left, y, role(.left))
                 mark("│", right, y, role(.right))
             }
         }
-        grid.put("▶", x: viewArea.x, y: top, role: role(.top), attributes: .bold)
-        grid.put("▶", x: viewArea.x, y: bottom, role: role(.bottom), attributes: .bold)
+        for (edge, y) in [(CropEdge.top, top), (.bottom, bottom)] where y > viewArea.y && y < viewArea.maxY - 1 {
+            grid.put("▶", x: viewArea.x, y: y, role: role(edge), attributes: .bold)
+        }
         grid.put("▲", x: left, y: viewArea.maxY - 1, role: role(.left), attributes: .bold)
         grid.put("▲", x: right, y: viewArea.maxY - 1, role: role(.right), attributes: .bold)
     }
 
-    private func drawPanel(into grid: inout Grid, in rect: Rect, page: PDFPage) {
-        let area = Rect(x: rect.x + 1, y: rect.y, width: rect.width - 1, height: rect.height)
+    /// The panel's lines, wrapped to its width (nothing is cut off at the right; what does not fit
+    /// below is left for a taller terminal).
+    private func drawPanel(into grid: inout Grid, in rect: Rect, page: PDFPage, layout: PageLayout) {
+        // A blank column between the page's border and the text; the panel's own right edge is
+        // the pane's.
+        let area = Rect(x: rect.x + 1, y: rect.y, width: max(0, rect.width - 1), height: rect.height)
+        guard !area.isEmpty else { return }
         var y = area.y
         func line(_ text: String, _ role: ColorRole = .text, _ attributes: CellAttributes = []) {
-            guard y < area.maxY else { return }
-            grid.put(text, x: area.x, y: y, role: role, attributes: attributes, clip: area)
-            y += 1
+            for wrapped in TextView.wrap(StyledParagraph(text: text, role: role), width: area.width) {
+                guard y < area.maxY else { return }
+                grid.put(wrapped.text, x: area.x, y: y, role: role, attributes: attributes, clip: area)
+                y += 1
+            }
         }
         let name = document.map { URL(fileURLWithPath: $0.path).lastPathComponent } ?? ""
         line(name, .title, .bold)
@@ -374,6 +443,13 @@ public final class PDFPane: Pane {
             y += 1
             if let goToProblem { line(goToProblem, .error) }
         }
+        if let pendingConfirmation { line(pendingConfirmation, .warning, .bold) }
+        // Progress and the last outcome near the top, where a short terminal still shows them.
+        if let extraction {
+            line("extracting \(extraction.done)/\(extraction.total)", .accent)
+            line(ProgressBar.text(done: extraction.done, total: extraction.total, width: area.width), .success)
+        }
+        if let message { line(message, message.hasPrefix("error") ? .error : .success) }
         line("")
         line("crop box (points)", .accent)
         for edge in CropEdge.allCases {
@@ -384,6 +460,14 @@ public final class PDFPane: Pane {
         line(editor.snaps ? "edges snap to line gaps (s: free)" : "edges move freely (s: snap)", .dim)
         let kept = page.text(in: editor.box).split(separator: "\n").count
         line("\(kept) of \(page.lines.count) lines kept on this page")
+        if zoomed {
+            let shown = min(layout.items.count, layout.rect.height)
+            line("zoom: rows \(layout.scroll + 1)–\(layout.scroll + shown) of \(layout.items.count) (j/k, u/d scroll; z: fit)", .dim)
+        } else if layout.sharedRows > 0 {
+            line("fit: \(layout.textRows.count) text rows on \(layout.rect.height) screen rows, \(layout.sharedRows) of them hold two (¦); z: zoom", .dim)
+        } else {
+            line("fit: the whole page (z: zoom)", .dim)
+        }
         line("")
         if autoCropRunning { line("auto crop running…", .accent) }
         if let proposal {
@@ -391,16 +475,13 @@ public final class PDFPane: Pane {
             for judged in proposal.evidence.prefix(6) {
                 let verdict = judged.isFurniture ? "cut " : "kept"
                 let zone = judged.zone == .header ? "head" : "foot"
-                line("\(verdict) \(zone) ×\(judged.pages.count) '\(judged.example)'", judged.isFurniture ? .cut : .kept)
+                line("\(verdict) \(zone) ×\(judged.pages.count) \(judged.shownAs)", judged.isFurniture ? .cut : .kept)
             }
+            // The confidence's factors, then the pages left out and why.
+            for signal in proposal.signals { line("• " + signal.description, signal.factor < 1 ? .warning : .text) }
+            for excluded in proposal.excludedPages { line("✂ " + excluded.description, .dim) }
             line("")
         }
-        if let extraction {
-            line("extracting \(extraction.done)/\(extraction.total)", .accent)
-            line(ProgressBar.text(done: extraction.done, total: extraction.total, width: area.width), .success)
-        }
-        if let message { line(message, message.hasPrefix("error") ? .error : .success) }
     }
 }
 
-private func isSpaceScalar(_ s: Unicode.Scalar) -> Bool { s == " " || s.properties.isWhitespace }
