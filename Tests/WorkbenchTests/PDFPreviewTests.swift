@@ -42,8 +42,17 @@ import Workspace
         return words
     }
 
-    @Test func thePreviewKeepsExactlyWhatExtractionKeepsOnEveryPage() throws {
-        let document = try PDFDocument(path: sampleBook.path)
+    /// The corpus books the tests carry: the sample book, and the LaTeX novel with footnotes
+    /// (Tests/CorpusTests/Fixtures/footnotes, from the shared corpus), each with its ground-truth crop.
+    static let books: [(pdf: String, crop: [Double])] = [
+        ("samples/pride-and-prejudice-a5.pdf", []),
+        ("Tests/CorpusTests/Fixtures/footnotes/austen-persuasion-a5-latex.pdf", [32.3, 50.9, 387.8, 552.6]),
+    ]
+
+    @Test(arguments: books.indices) func thePreviewKeepsExactlyWhatExtractionKeepsOnEveryPage(book: Int) throws {
+        let (pdf, box) = Self.books[book]
+        let crop = box.isEmpty ? self.crop : CropBox(x0: box[0], top: box[1], x1: box[2], bottom: box[3])
+        let document = try PDFDocument(path: packageRoot().appendingPathComponent(pdf).path)
         for number in 1...document.pageCount {
             let page = try document.page(number)
             // Zoom mode in a wide pane: every character has a cell.
