@@ -31,11 +31,8 @@ extension WorkbenchTmuxTests {
         let ws = try Self.trainingWorkspace(maxSteps: 6, evalEvery: 0)
         defer { try? FileManager.default.removeItem(at: ws) }
         do {
-            let tui = try TmuxSession(directory: ws, width: 120, height: 36, arguments: ["open", ws.path])
+            let tui = try TmuxSession.trainPane(of: ws, from: ws)
             defer { tui.close() }
-            try tui.wait(forText: "F1 PDF")
-            try tui.send("F3")
-            try tui.wait(forText: "F3 Train")
             try tui.send("s")
             try tui.wait(for: "two steps", timeout: 180) { $0.contains("step 2/6") }
             try tui.send("x")
@@ -48,11 +45,8 @@ extension WorkbenchTmuxTests {
         let stoppedAt = try #require(try Self.rows(runs.appendingPathComponent(name)).map(\.step).max())
         #expect(stoppedAt < 6)
 
-        let tui = try TmuxSession(directory: ws, width: 120, height: 36, arguments: ["open", ws.path])
+        let tui = try TmuxSession.trainPane(of: ws, from: ws)
         defer { tui.close() }
-        try tui.wait(forText: "F1 PDF")
-        try tui.send("F3")
-        try tui.wait(forText: "F3 Train")
         try tui.send("r")
         let listed = try tui.wait(forText: "\(name) stopped")
         #expect(listed.contains("\(stoppedAt)/6") && listed.contains("r 4  lr 0.0005  linear"), "\(listed)")
@@ -105,11 +99,8 @@ extension WorkbenchTmuxTests {
             """
         try toml.write(to: ws.appendingPathComponent("tunebench.toml"), atomically: true, encoding: .utf8)
 
-        let tui = try TmuxSession(directory: ws, width: 120, height: 36, arguments: ["open", ws.path])
+        let tui = try TmuxSession.trainPane(of: ws, from: ws)
         defer { tui.close() }
-        try tui.wait(forText: "F1 PDF")
-        try tui.send("F3")
-        try tui.wait(forText: "F3 Train")
         try tui.send("s")
         // Well into the eval after step 1: the batches done and the total are shown.
         let during = try tui.wait(for: "the eval's progress", timeout: 180) { $0.range(of: #"eval [2-9]/\d\d"#, options: .regularExpression) != nil }

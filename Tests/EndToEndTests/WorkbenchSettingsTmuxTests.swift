@@ -1,6 +1,17 @@
 import Foundation
 import Testing
 
+extension TmuxSession {
+    /// The workbench on `workspace`, started in `folder` at 120×36, showing its Train pane.
+    static func trainPane(of workspace: URL, from folder: URL) throws -> TmuxSession {
+        let tui = try TmuxSession(directory: folder, width: 120, height: 36, arguments: ["open", workspace.path])
+        try tui.wait(forText: "F1 PDF")
+        try tui.send("F3")
+        try tui.wait(forText: "F3 Train")
+        return tui
+    }
+}
+
 /// The workbench and the command line run the same jobs from the same settings, the workbench keeps
 /// what the user chose, and paths typed in it resolve against the workspace folder.
 extension WorkbenchTmuxTests {
@@ -70,12 +81,8 @@ extension WorkbenchTmuxTests {
         defer { try? FileManager.default.removeItem(at: ws) }
         let elsewhere = ws.appendingPathComponent("elsewhere")
         try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
-        let tui = try TmuxSession(directory: elsewhere, width: 120, height: 36, arguments: ["open", ws.path])
+        let tui = try TmuxSession.trainPane(of: ws, from: elsewhere)
         defer { tui.close() }
-        try tui.wait(forText: "F1 PDF")
-
-        try tui.send("F3")
-        try tui.wait(forText: "F3 Train")
         try tui.send("s")
         try tui.wait(for: "the pane's run to finish", timeout: 180) { $0.contains("finished") }
         let runs = ws.appendingPathComponent("runs")
