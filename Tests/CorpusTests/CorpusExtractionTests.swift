@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Corpus
 
-/// Extraction quality on every book of ../shared/corpus (books/ and real/), scored with the Swift
+/// Extraction quality on every book of Tests/Fixtures/corpus (books/ and real/), scored with the Swift
 /// port of score.py: with the ground-truth crop box and body pages, and with AutoCrop's proposal.
 @Suite struct CorpusExtractionTests {
     static let books = [

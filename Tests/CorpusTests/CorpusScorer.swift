@@ -1,6 +1,6 @@
 import Foundation
 
-// A Swift port of the bag-of-words part of /work/shared/corpus/score.py (pdf-eval-gt/1), so tests
+// A Swift port of the bag-of-words part of Tests/Fixtures/corpus/score.py (pdf-eval-gt/1), so tests
 // need no Python: normalisation (NFKC, format characters dropped, quotes and dashes folded, a
 // hyphen at a line end joining two word characters removed with the break), tokens
 // \w+(?:'\w+)*, micro-averaged word P/R/F1 over the body pages (a missing page counts as all
@@ -18,9 +18,9 @@ func packageRoot(_ file: String = #filePath) -> URL {
     return url
 }
 
-/// The corpus directory: ../shared/corpus next to the package root.
+/// The corpus directory: Tests/Fixtures/corpus in the package (a copy of the shared corpus).
 func corpusDirectory(_ file: String = #filePath) -> URL {
-    packageRoot(file).deletingLastPathComponent().appendingPathComponent("shared/corpus")
+    packageRoot(file).appendingPathComponent("Tests/Fixtures/corpus")
 }
 
 func fixtureURL(_ name: String, _ file: String = #filePath) -> URL {

@@ -5,7 +5,7 @@ import Foundation
 
 /// Shared objects for the Dataset tests.
 enum DatasetTestSupport {
-    /// The golden SmolLM2 tokenizer (../shared/golden/smollm2-tokenizer.json) with the special ids
+    /// The golden SmolLM2 tokenizer (Tests/Fixtures/golden/smollm2-tokenizer.json) with the special ids
     /// the SmolLM2-135M-Instruct GGUF declares (tokenizer.ggml.bos/eos/padding_token_id = 1/2/2,
     /// read with gguf-py): tokenizer.json alone carries no EOS.
     static let tokenizer: Result<Tokenizer, Error> = Result {

@@ -10,8 +10,8 @@ import Testing
     static let name = "austen-persuasion-a5-latex"
 
     static func load() throws -> (document: PDFDocument, gt: GroundTruth, crop: CropBox) {
-        let document = try PDFDocument(path: fixtureURL("footnotes/\(name).pdf").path)
-        let gt = try GroundTruth.load(url: fixtureURL("footnotes/\(name).gt.json"))
+        let document = try PDFDocument(path: corpusDirectory().appendingPathComponent("books/\(name).pdf").path)
+        let gt = try GroundTruth.load(url: corpusDirectory().appendingPathComponent("books/\(name).gt.json"))
         return (document, gt, CropBox(x0: gt.crop_box[0], top: gt.crop_box[1], x1: gt.crop_box[2], bottom: gt.crop_box[3]))
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Corpus
 
-/// Every file of ../shared/corpus/hostile (MANIFEST.json says what each is) gives a clear error
+/// Every file of Tests/Fixtures/corpus/hostile (MANIFEST.json says what each is) gives a clear error
 /// or opens with the right warning; nothing crashes.
 @Suite struct HostileInputTests {
     static func path(_ name: String) -> String { corpusDirectory().appendingPathComponent("hostile/" + name).path }

@@ -2,8 +2,8 @@ import Foundation
 import Testing
 
 /// The Swift scorer against numbers printed by the reference scorer, run once by hand:
-///   python3 ../shared/corpus/score.py Tests/CorpusTests/Fixtures/<fixture>.jsonl \
-///       ../shared/corpus/<gt>.gt.json --json report.json
+///   python3 Tests/Fixtures/corpus/score.py Tests/CorpusTests/Fixtures/<fixture>.jsonl \
+///       Tests/Fixtures/corpus/<gt>.gt.json --json report.json
 /// The fixtures are deliberately poor extractions (no crop: headers and folios leak; few pages:
 /// most are missing; one page outside the body) made with `tunebench extract --pages …`.
 @Suite struct ScorerAgreementTests {

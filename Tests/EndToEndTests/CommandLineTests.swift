@@ -8,7 +8,7 @@ enum Binary {
         while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { url.deleteLastPathComponent() }
         return url
     }()
-    static let golden = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/golden")
+    static let golden = packageRoot.appendingPathComponent("Tests/Fixtures/golden")
 
     static var tunebench: URL {
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tunebench")
@@ -75,7 +75,7 @@ enum Binary {
     }
 
     @Test func truncatedModelGivesOneLineError() throws {
-        let model = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/tunebench/models/SmolLM2-135M-Instruct.Q4_1.gguf")
+        let model = TrainingKillTests.model
         let bytes = try Data(contentsOf: model, options: .alwaysMapped).prefix(3_000_000)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("truncated-\(getpid()).gguf")
         try bytes.write(to: path)

@@ -7,8 +7,12 @@ import Testing
 /// checkpoints behind its links and a log that parses, `--resume` must carry on from the last
 /// checkpoint, and the finished run must equal one that was never interrupted, bit for bit.
 @Suite(.serialized) struct TrainingKillTests {
-    static let model = FileManager.default.homeDirectoryForCurrentUser
-        .appendingPathComponent(".cache/tunebench/models/SmolLM2-135M-Instruct.Q4_1.gguf")
+    /// The default model, where the test command put it: `TUNEBENCH_TEST_MODEL`, else the cache
+    /// (`TUNEBENCH_HOME`, default ~/.cache/tunebench).
+    static let model: URL = {
+        if let path = ProcessInfo.processInfo.environment["TUNEBENCH_TEST_MODEL"], !path.isEmpty { return URL(fileURLWithPath: path) }
+        return ModelCache.defaultModel
+    }()
     static let maxSteps = 12
 
     /// The sample book, extracted and prepared into 64-token windows (a few test windows, for runs

@@ -23,7 +23,7 @@ enum ChatTemplateFixtures {
         packageRoot.appendingPathComponent("Tests/EngineTests/Fixtures/chat-templates.json"))
 
     /// The shared golden for SmolLM2 (jinja2 renderings of the GGUF's template).
-    static let golden: JinjaValue? = try? load(packageRoot.appendingPathComponent("../shared/golden/chat-template.json"))
+    static let golden: JinjaValue? = try? load(packageRoot.appendingPathComponent("Tests/Fixtures/golden/chat-template.json"))
 }
 
 extension JinjaValue {

@@ -4,7 +4,7 @@ import Testing
 @testable import Engine
 
 /// Renderings compared with Python jinja2 as Hugging Face configures it (fixture made by
-/// bench/chat_template_reference.py; the goldens in ../shared/golden by the project's reference run).
+/// bench/chat_template_reference.py; the goldens in Tests/Fixtures/golden by the project's reference run).
 @Suite struct ChatTemplateReferenceTests {
     @Test func smolLM2TemplateMatchesEveryGoldenRendering() throws {
         let golden = try #require(ChatTemplateFixtures.golden)

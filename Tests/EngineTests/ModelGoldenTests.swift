@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Engine
 
-/// The forward pass against llama.cpp's outputs on the same Q4_1 file (../shared/golden/generation.json).
+/// The forward pass against llama.cpp's outputs on the same Q4_1 file (Tests/Fixtures/golden/generation.json).
 ///
 /// Tolerance: both engines quantize activations to 8 bits inside the Q4_1/Q8_0 dot products and keep
 /// an f16 KV cache, but rounding ties and summation order differ, and 30 layers amplify each flipped

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Engine
 
-/// Perplexity of ../shared/golden/perplexity-text.txt (first 1024 tokens, no BOS, one window) within 1%
+/// Perplexity of Tests/Fixtures/golden/perplexity-text.txt (first 1024 tokens, no BOS, one window) within 1%
 /// of llama.cpp's value in perplexity.json.
 @Test func perplexityMatchesLlamaCpp() throws {
     let golden = try #require(try TestPaths.json(TestPaths.golden.appendingPathComponent("perplexity.json")) as? [String: Any])

@@ -1,7 +1,7 @@
 import Foundation
 import Engine
 
-/// Paths the tests read: the package root, ../shared beside it, and the cached default model.
+/// Paths the tests read: the package root, the fixtures in it, and the cached default model.
 enum TestPaths {
     static let packageRoot: URL = {
         var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -11,7 +11,7 @@ enum TestPaths {
         return url
     }()
 
-    static let shared = packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
+    static let shared = packageRoot.appendingPathComponent("Tests/Fixtures")  // copies of ../shared (Tests/Fixtures/README.md)
     static let golden = shared.appendingPathComponent("golden")
     static let fixtures = packageRoot.appendingPathComponent("Tests/EngineTests/Fixtures")
 

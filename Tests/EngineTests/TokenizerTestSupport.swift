@@ -3,7 +3,7 @@ import Foundation
 @testable import Engine
 
 /// Paths and shared objects for the tokenizer tests. Data is found from this file's location:
-/// the package root is the first ancestor holding Package.swift; goldens are in ../shared/golden.
+/// the package root is the first ancestor holding Package.swift; goldens are in Tests/Fixtures/golden.
 enum TokenizerTestSupport {
     static let packageRoot: URL = {
         var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -14,7 +14,7 @@ enum TokenizerTestSupport {
         return url
     }()
 
-    static let golden = packageRoot.appendingPathComponent("../shared/golden").standardized
+    static let golden = packageRoot.appendingPathComponent("Tests/Fixtures/golden")
     static let tokenizerJSON = golden.appendingPathComponent("smollm2-tokenizer.json")
     static let fixtures = packageRoot.appendingPathComponent("Tests/EngineTests/Fixtures")
 

@@ -27,7 +27,7 @@ let goldenTokenizer = TokenizerSource { try loadedGoldenTokenizer.get() }
 
 /// Loaded once for all tests (parsing the JSON takes most of a second in a debug build).
 let loadedGoldenTokenizer = Result<DatasetTokenizer, Error> {
-    let url = packageRoot().deletingLastPathComponent().appendingPathComponent("shared/golden/smollm2-tokenizer.json")
+    let url = packageRoot().appendingPathComponent("Tests/Fixtures/golden/smollm2-tokenizer.json")
     var vocabulary = try TokenizerVocabulary(huggingFaceJSON: url)
     vocabulary.bosID = 1
     vocabulary.eosID = 2

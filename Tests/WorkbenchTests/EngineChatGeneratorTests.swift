@@ -5,7 +5,7 @@ import Testing
 
 /// The Chat pane's engine-backed generator. The first test needs no model; the second uses the
 /// cached default model when present and asked for (skipped otherwise) and compares with llama.cpp's greedy reply
-/// in ../shared/golden/generation.json (its chat case: SmolLM2's template puts in the default system
+/// in Tests/Fixtures/golden/generation.json (its chat case: SmolLM2's template puts in the default system
 /// prompt when the conversation has none).
 @Suite(.serialized) struct EngineChatGeneratorTests {
     static let modelPath = ModelCache.defaultModel.path
@@ -38,7 +38,7 @@ import Testing
     @Test(.enabled(if: FileManager.default.fileExists(atPath: modelPath)
         && ProcessInfo.processInfo.environment["TUNEBENCH_MODEL_TESTS"] == "1"))
     func greedyReplyMatchesLlamaCpp() throws {
-        let data = try Data(contentsOf: Self.packageRoot.appendingPathComponent("../shared/golden/generation.json"))
+        let data = try Data(contentsOf: Self.packageRoot.appendingPathComponent("Tests/Fixtures/golden/generation.json"))
         let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let cases = try #require(root["cases"] as? [[String: Any]])
         let chat = try #require(cases.first { ($0["prompt"] as? String)?.contains("boiling point") == true })

@@ -43,10 +43,10 @@ import Workspace
     }
 
     /// The corpus books the tests carry: the sample book, and the LaTeX novel with footnotes
-    /// (Tests/CorpusTests/Fixtures/footnotes, from the shared corpus), each with its ground-truth crop.
+    /// (Tests/Fixtures/corpus/books), each with its ground-truth crop.
     static let books: [(pdf: String, crop: [Double])] = [
         ("samples/pride-and-prejudice-a5.pdf", []),
-        ("Tests/CorpusTests/Fixtures/footnotes/austen-persuasion-a5-latex.pdf", [32.3, 50.9, 387.8, 552.6]),
+        ("Tests/Fixtures/corpus/books/austen-persuasion-a5-latex.pdf", [32.3, 50.9, 387.8, 552.6]),
     ]
 
     @Test(arguments: books.indices) func thePreviewKeepsExactlyWhatExtractionKeepsOnEveryPage(book: Int) throws {
