@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Testing
 
@@ -72,6 +73,21 @@ enum Binary {
         #expect(result.status == 0)
         #expect(result.stderr.contains("decode:") && result.stderr.contains("tokens/s"))
         #expect(!result.stdout.contains("tokens/s"))
+    }
+
+    /// Issue 13: with NaN logits `generate` printed `77777777` and exited 0. A model whose final
+    /// norm is NaN now stops with one line and a nonzero status, printing no text.
+    @Test func nonFiniteLogitsAreAnErrorNotText() throws {
+        var writer = GGUFWriter(copying: try GGUFFile(path: TrainingKillTests.model.path))
+        let i = try #require(writer.tensors.firstIndex { $0.name == "output_norm.weight" })
+        writer.tensors[i].data = Array(repeating: [0x00, 0x00, 0xC0, 0x7F], count: writer.tensors[i].data.count / 4).flatMap { $0 }  // f32 NaN
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("nan-\(getpid()).gguf").path
+        try writer.write(to: path)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try Binary.run(["generate", "-m", path, "-p", "Hello", "-n", "4", "--temperature", "0"])
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty, "\(result.stdout)")
+        #expect(result.stderr.contains("NaN or infinite scores") && result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
     }
 
     @Test func truncatedModelGivesOneLineError() throws {

@@ -132,6 +132,24 @@ import Testing
         }
     }
 
+    /// Issue 13: inconsistent hyperparameters ran and printed garbage. Each is now one error when
+    /// the model is loaded: NaN, infinite or negative RoPE base or norm epsilon, no RoPE
+    /// dimensions, and a block_count other than the layers the file has tensors for.
+    @Test(arguments: [
+        ("llama.rope.freq_base", GGUFValue.float32(.nan)), ("llama.rope.freq_base", .float32(-10000)),
+        ("llama.rope.freq_base", .float32(.infinity)), ("llama.attention.layer_norm_rms_epsilon", .float32(.nan)),
+        ("llama.attention.layer_norm_rms_epsilon", .float32(-1e-5)), ("llama.rope.dimension_count", .uint32(0)),
+        ("llama.block_count", .uint32(20)), ("llama.block_count", .uint32(1)), ("llama.block_count", .uint32(31)),
+    ])
+    func inconsistentHyperparametersAreRefused(key: String, value: GGUFValue) throws {
+        let model = try GGUFFile(path: TestPaths.model.path)
+        #expect(throws: Never.self) { _ = try LlamaConfig(gguf: model) }
+        var writer = GGUFWriter(copying: model)
+        writer.set(key, value)
+        let mutated = try GGUFFile(mapped: MappedFile(copying: try writer.serialized()))
+        #expect(throws: ModelError.self) { _ = try LlamaConfig(gguf: mutated) }
+    }
+
     /// Random mutations and truncations of the real header: every outcome is a parsed file or a GGUFError.
     @Test func mutatedHeadersNeverCrash() throws {
         let header = try realHeader()

@@ -74,6 +74,8 @@ public final class TextGenerator {
         defer { stats.decodeSeconds = Date().timeIntervalSince(decodeStart) }
         while stats.generatedTokens < maxTokens {
             if shouldStop() { stats.stopReason = .interrupted; break }
+            // Sampling from NaN scores picks an arbitrary token forever ("77777777"): refuse instead.
+            guard !logits.contains(where: { !$0.isFinite }) else { throw ModelError.nonFiniteLogits(position: session.position) }
             let next = sampler.sample(logits, recent: history[...])
             stats.generatedTokens += 1
             if stops.contains(next) { stats.stopReason = .endOfSequence; break }

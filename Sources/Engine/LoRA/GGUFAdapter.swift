@@ -50,8 +50,11 @@ public enum GGUFAdapter {
         var rank: Int?
         for t in file.tensors where t.name.hasSuffix(".weight.lora_a") {
             let parts = t.name.split(separator: ".")
-            guard parts.count == 5, parts[0] == "blk", let target = LoRATarget(name: String(parts[2])) else {
+            guard parts.count == 5, parts[0] == "blk", let layer = Int(parts[1]), let target = LoRATarget(name: String(parts[2])) else {
                 throw .badFile("\(file.file.path): unexpected adapter tensor \(t.name)")
+            }
+            guard layer < model.layerCount else {
+                throw .mismatch("the adapter has a tensor for layer \(layer) (\(t.name)); the base model has \(model.layerCount) layers")
             }
             targets.insert(target)
             guard t.dimensions.count == 2 else { throw .badFile("\(t.name) is not a matrix") }

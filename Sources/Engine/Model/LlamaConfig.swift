@@ -41,9 +41,22 @@ public struct LlamaConfig: Sendable, Equatable {
         } else {
             vocabularySize = try gguf.int("\(arch).vocab_size")
         }
-        guard layerCount > 0, layerCount <= 1024, embeddingLength > 0, feedForwardLength > 0,
-              ropeDimension % 2 == 0, ropeDimension <= headDimension, vocabularySize > 0
+        guard layerCount > 0, layerCount <= 1024, embeddingLength > 0, feedForwardLength > 0, headDimension > 0,
+              ropeDimension > 0, ropeDimension % 2 == 0, ropeDimension <= headDimension, vocabularySize > 0
         else { throw ModelError.badHyperparameter("implausible sizes in the model's metadata") }
+        // Values that run and print garbage rather than fail: checked here, once.
+        guard ropeBase.isFinite, ropeBase > 1 else { throw ModelError.badHyperparameter("rope.freq_base is \(ropeBase); it must be a number above 1") }
+        guard rmsEpsilon.isFinite, rmsEpsilon > 0, rmsEpsilon < 1 else {
+            throw ModelError.badHyperparameter("layer_norm_rms_epsilon is \(rmsEpsilon); it must be a small positive number")
+        }
+        // block_count must be the number of layers the file has tensors for.
+        var layersWithTensors = Set<Int>()
+        for t in gguf.tensors where t.name.hasPrefix("blk.") {
+            if let n = Int(t.name.dropFirst(4).prefix { $0 != "." }) { layersWithTensors.insert(n) }
+        }
+        guard layersWithTensors == Set(0..<layerCount) else {
+            throw ModelError.badHyperparameter("block_count says \(layerCount) layers, but the file has tensors for \(layersWithTensors.count) (blk.\(layersWithTensors.min() ?? 0)–\(layersWithTensors.max() ?? 0))")
+        }
         if let scaling = gguf["\(arch).rope.scaling.type"]?.stringValue, scaling != "none" {
             throw ModelError.unsupportedFeature("RoPE scaling '\(scaling)'")
         }
