@@ -150,6 +150,14 @@ import Testing
         #expect(throws: ModelError.self) { _ = try LlamaConfig(gguf: mutated) }
     }
 
+    /// Found by bench/fuzz_gguf.py: a key name running over the following entries put raw bytes,
+    /// newlines included, into the message. Messages are one line of printable text.
+    @Test func messagesAboutFileNamesStayOneLine() {
+        let message = GGUFError.badValueType(846031980, key: "general.name\u{8}\0\0\n\u{1F}Smol" + String(repeating: "x", count: 1000)).description
+        #expect(!message.contains("\n") && !message.unicodeScalars.contains { $0.value < 0x20 })
+        #expect(message.contains("general.name\\x08\\x00") && message.count <= 401)
+    }
+
     /// Random mutations and truncations of the real header: every outcome is a parsed file or a GGUFError.
     @Test func mutatedHeadersNeverCrash() throws {
         let header = try realHeader()

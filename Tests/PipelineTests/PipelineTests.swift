@@ -98,6 +98,11 @@ private func temporaryFolder() throws -> URL {
         // One turn fewer dropped would not have fitted.
         let oneMore = [messages[0]] + messages.dropFirst(dropped)
         #expect(tokenizer.encode(try format.render(oneMore, addGenerationPrompt: true)).count + 32 > 256)
+        // A template that renders nothing is said to, not taken for a message too long (issue 13).
+        let silent = ChatFormat(template: try ChatTemplate(source: "{% if false %}x{% endif %}"), tokenizer: tokenizer)
+        #expect(throws: ChatFormatError.emptyPrompt) {
+            _ = try silent.prompt(for: messages, tokenizer: tokenizer, contextLength: 256, reserve: 32)
+        }
         // A single message filling the whole context is refused.
         let huge = [Engine.ChatMessage(role: "user", content: String(repeating: "word ", count: 400))]
         #expect(throws: ChatFormatError.tooLong(contextLength: 256)) {

@@ -16,7 +16,21 @@ public enum GGUFError: Error, CustomStringConvertible, Equatable, Sendable {
     case wrongKeyType(key: String, expected: String)
     case writeFailed(path: String, reason: String)
 
+    /// One line, whatever the file held: names and keys come from the file, so control characters
+    /// are escaped and a runaway name is cut.
     public var description: String {
+        var line = ""
+        for scalar in message.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) {
+                line += String(format: "\\x%02X", scalar.value)
+            } else {
+                line.unicodeScalars.append(scalar)
+            }
+        }
+        return line.count > 400 ? String(line.prefix(400)) + "…" : line
+    }
+
+    private var message: String {
         switch self {
         case .cannotOpen(let path, let reason): return "cannot open \(path): \(reason)"
         case .badMagic(let found):

@@ -38,6 +38,7 @@ public struct ChatFormat: Sendable {
         let first = messages.first?.role == "system" ? 1 : 0
         while true {
             let tokens = tokenizer.encode(try render(kept, addGenerationPrompt: true))
+            guard !tokens.isEmpty else { throw ChatFormatError.emptyPrompt }
             if tokens.count + reserve <= contextLength { return (tokens, dropped) }
             if kept.count - first <= 1 {
                 guard tokens.count < contextLength else { throw ChatFormatError.tooLong(contextLength: contextLength) }
@@ -51,8 +52,11 @@ public struct ChatFormat: Sendable {
 
 public enum ChatFormatError: Error, CustomStringConvertible, Equatable {
     case tooLong(contextLength: Int)
+    /// The chat template rendered the conversation as nothing.
+    case emptyPrompt
     public var description: String {
         switch self {
+        case .emptyPrompt: "the model's chat template renders this conversation as empty text; nothing to answer"
         case .tooLong(let n): "that message is too long for the context (\(n) tokens); send a shorter one or reset the conversation"
         }
     }
