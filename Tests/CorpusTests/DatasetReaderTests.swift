@@ -82,9 +82,26 @@ import Testing
         }
     }
 
-    @Test func aForcedFormatThatFitsNoLineIsReported() {
-        #expect(throws: DatasetError.noRecords(path: fixtureURL("dataset/pages.jsonl").path, badLines: 3)) {
-            try S.read("pages.jsonl", format: .text)
+    @Test func aForcedFormatThatFitsNoLineIsReported() throws {
+        do {
+            _ = try S.read("pages.jsonl", format: .text)
+            Issue.record("a format that fits no line was accepted")
+        } catch let error as DatasetError {
+            guard case .noRecords(let path, 3, let first?) = error else { Issue.record("\(error)"); return }
+            #expect(path == fixtureURL("dataset/pages.jsonl").path)
+            // The message names the first bad line and why (issue 13: it named no line or reason).
+            #expect(error.description == "no usable record in \(path) (3 bad line(s); the first, \(first))")
+            #expect(first.line == 1 && first.reason.contains("\"text\""), "\(first)")
+        }
+    }
+
+    /// Issue 13: a line of invalid UTF-8 was called "not valid JSON".
+    @Test func invalidUTF8IsCalledSo() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tb-utf8-\(getpid()).jsonl")
+        try Data([0x7B, 0x22, 0x74, 0x65, 0x78, 0x74, 0x22, 0x3A, 0x22, 0xFF, 0xFE, 0x22, 0x7D, 0x0A]).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        #expect(throws: DatasetError.badLine(BadLine(line: 1, reason: "not valid UTF-8 text"))) {
+            try JSONLReader(format: .auto, strict: true).read(contentsOf: url)
         }
     }
 

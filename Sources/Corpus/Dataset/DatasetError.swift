@@ -8,7 +8,8 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A JSONL line that is not a record of the expected shape (with `--strict`, or when no line is usable).
     case badLine(BadLine)
     /// No line of the input gave a record.
-    case noRecords(path: String, badLines: Int)
+    /// No line gave a record; `first` is the first bad line, to say why.
+    case noRecords(path: String, badLines: Int, first: BadLine?)
     /// The input's shape could not be recognised from its first record.
     case unknownFormat(line: Int, keys: [String])
     /// The chat renderer's output for a conversation is not made of growing prefixes, so the prompt
@@ -35,8 +36,9 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .unreadable(let path, let reason): "cannot read \(path): \(reason)"
         case .badLine(let bad): bad.description
-        case .noRecords(let path, let badLines):
-            "no usable record in \(path)" + (badLines > 0 ? " (\(badLines) bad line(s))" : " (empty file)")
+        case .noRecords(let path, let badLines, let first):
+            "no usable record in \(path)"
+                + (first.map { " (\(badLines) bad line(s); the first, \($0))" } ?? (badLines > 0 ? " (\(badLines) bad line(s))" : " (empty file)"))
         case .unknownFormat(let line, let keys):
             "line \(line): cannot tell the format from keys [\(keys.joined(separator: ", "))]; "
                 + "expected {\"<page>\": text}, {\"text\"}, {\"prompt\",\"completion\"}, "

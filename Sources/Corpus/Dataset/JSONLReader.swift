@@ -55,6 +55,8 @@ public struct JSONLReader: Sendable {
 
             let object: [String: Any]
             do {
+                // Said as what it is: JSON's parser calls bad UTF-8 "not valid JSON".
+                guard String(validating: line, as: UTF8.self) != nil else { throw BadLine(line: lineNumber, reason: "not valid UTF-8 text") }
                 let value = try JSONSerialization.jsonObject(with: Data(line), options: [])
                 guard let dictionary = value as? [String: Any] else {
                     throw BadLine(line: lineNumber, reason: "not a JSON object")
@@ -75,7 +77,7 @@ public struct JSONLReader: Sendable {
                 badLines.append(bad)
             }
         }
-        if records.isEmpty { throw .noRecords(path: path, badLines: badLines.count) }
+        if records.isEmpty { throw .noRecords(path: path, badLines: badLines.count, first: badLines.first) }
         return JSONLReadResult(records: records, format: format, badLines: badLines, lineCount: lineNumber)
     }
 
