@@ -449,6 +449,20 @@ func deterministicRows(_ path: String) throws -> [[String: Double]] {
         #expect(throws: TrainingError.self) { _ = try Checkpoint(directory: dir) }
     }
 
+    /// Every checkpoint carries a checksum of its tensors: a damaged value is refused (and a
+    /// checkpoint from before the checksum, with none, still loads).
+    @Test func tensorsThatDoNotMatchTheirChecksumAreRefused() throws {
+        // One parameter changed after the save: the file still says the original's checksum.
+        var changed = good
+        changed.parameters[3] = 0.25
+        let original = Checkpoint.checksum(good.parameters, good.optimizer.m, good.optimizer.v)
+        let damaged = try write(changed, metadata: { $0["checksum"] = original })
+        do { _ = try Checkpoint(directory: damaged); Issue.record("accepted") } catch {
+            #expect(error.description.contains("do not match their checksum"))
+        }
+        #expect(try Checkpoint(directory: try write(good, metadata: { $0["checksum"] = nil })) == good)
+    }
+
     @Test func nonFiniteParametersAndAFolderOfAnotherStepAreRefused() throws {
         var nan = good
         nan.parameters[1] = .nan

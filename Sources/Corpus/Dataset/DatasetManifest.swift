@@ -1,3 +1,5 @@
+import Engine
+
 /// `manifest.json` of a prepared dataset directory.
 ///
 /// Each split is one binary file of `windows` records, each `contextLength × tokenBytes` bytes of

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// Whether a prepared dataset still matches the settings and the input it would be prepared

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// Writes a prepared dataset directory atomically: every file goes into a hidden sibling

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// The windows of one split, held as two flat arrays.

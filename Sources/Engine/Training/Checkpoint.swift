@@ -25,6 +25,7 @@ public struct Checkpoint: Sendable, Equatable {
     func writeFiles(into directory: String) throws(TrainingError) {
         var st = SafetensorsWriter()
         st.metadata = ["format": "tunebench-checkpoint-1", "step": String(state.step),
+                       "checksum": Self.checksum(parameters, optimizer.m, optimizer.v),
                        "adamw.step": String(optimizer.step), "adamw.beta1": String(optimizer.beta1),
                        "adamw.beta2": String(optimizer.beta2), "adamw.epsilon": String(optimizer.epsilon),
                        "adamw.weight_decay": String(optimizer.weightDecay)]
@@ -40,6 +41,13 @@ public struct Checkpoint: Sendable, Equatable {
         try AtomicFile.write([UInt8](json), to: directory + "/" + Self.trainerFile)
     }
 
+    /// FNV-1a over the parameters' and both moments' bytes, in that order.
+    static func checksum(_ tensors: [Float]...) -> String {
+        var hasher = FNV1a64()
+        for t in tensors { t.withUnsafeBytes { hasher.update($0) } }
+        return hasher.hexDigest
+    }
+
     /// Reads a checkpoint folder.
     public init(directory: String) throws(TrainingError) {
         let st: SafetensorsFile
@@ -50,6 +58,10 @@ public struct Checkpoint: Sendable, Equatable {
             m = try st.floats("adamw.m")
             v = try st.floats("adamw.v")
         } catch { throw .badCheckpoint(path: directory, reason: error.description) }
+        // Written by every checkpoint since it existed: a flipped bit in the tensors is refused.
+        if let expected = st.metadata["checksum"], expected != Self.checksum(parameters, m, v) {
+            throw .badCheckpoint(path: directory, reason: "its tensors do not match their checksum (the file was changed or damaged)")
+        }
         guard m.count == parameters.count, v.count == parameters.count else {
             throw .badCheckpoint(path: directory, reason: "optimizer state has \(m.count)/\(v.count) values for \(parameters.count) parameters")
         }

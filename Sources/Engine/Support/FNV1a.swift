@@ -1,5 +1,5 @@
 /// FNV-1a, 64-bit (offset basis 0xcbf29ce484222325, prime 0x100000001b3; see
-/// http://www.isthe.com/chongo/tech/comp/fnv/): the checksum of dataset files and of token lists.
+/// http://www.isthe.com/chongo/tech/comp/fnv/): the checksum of dataset files, token lists and checkpoints.
 /// Each step is a bijection of the state, so changing any single byte always changes the hash.
 public struct FNV1a64: Sendable {
     public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
