@@ -95,6 +95,23 @@ import Testing
         }
     }
 
+    /// Issue 13: a FIFO (as `prepare <(…)` makes) was "permission denied".
+    @Test func aFIFOIsReadToItsEnd() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tb-fifo-\(getpid())").path
+        unlink(path)
+        try #require(mkfifo(path, 0o600) == 0)
+        defer { unlink(path) }
+        let line = "{\"text\": \"" + String(repeating: "word ", count: 40) + "\"}\n"
+        let writer = Thread {
+            guard let handle = FileHandle(forWritingAtPath: path) else { return }
+            handle.write(Data(line.utf8))
+            try? handle.close()
+        }
+        writer.start()
+        let result = try JSONLReader(format: .auto).read(contentsOf: URL(fileURLWithPath: path))
+        #expect(result.records.count == 1 && result.format == .text)
+    }
+
     /// Issue 13: a line of invalid UTF-8 was called "not valid JSON".
     @Test func invalidUTF8IsCalledSo() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("tb-utf8-\(getpid()).jsonl")

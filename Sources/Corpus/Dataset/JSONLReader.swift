@@ -30,6 +30,16 @@ public struct JSONLReader: Sendable {
 
     /// The bytes of an input file, or `.unreadable` with a one-line reason.
     public static func contents(of url: URL) throws(DatasetError) -> Data {
+        // A FIFO or a pipe (`<(…)`, /dev/stdin) is no file of known size (Foundation says "permission
+        // denied"), and can be opened only once: read it to its end.
+        var info = stat()
+        if stat(url.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFIFO || (info.st_mode & S_IFMT) == S_IFCHR {
+            do {
+                let handle = try FileHandle(forReadingFrom: url)
+                defer { try? handle.close() }
+                return try handle.readToEnd() ?? Data()
+            } catch { throw .unreadable(path: url.path, reason: reason(error)) }
+        }
         do { return try Data(contentsOf: url) } catch {
             throw .unreadable(path: url.path, reason: reason(error))
         }
