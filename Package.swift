@@ -3,8 +3,8 @@ import PackageDescription
 
 // Hot loops only vectorise with a real target CPU (see ../shared/NOTES.md); haswell (AVX2, FMA, F16C)
 // keeps the binary portable to any x86-64 machine from the last decade. Arithmetic and bounds stay
-// checked (no -Ounchecked): the Engine parses GGUF, safetensors and chat templates from downloaded
-// files. Measured on the default model, checked against -Ounchecked, alternating runs: prompt
+// checked (no unchecked-arithmetic flag): the Engine parses GGUF, safetensors and chat templates from downloaded
+// files. Measured on the default model, checked against an unchecked build, alternating runs: prompt
 // 697–727 vs 707–736 tokens/s, decode 248–292 vs 248–290, bench-train 308–333 vs 305–317: within
 // noise (the hot kernels are C and OpenBLAS).
 let fastMath: [SwiftSetting] = [

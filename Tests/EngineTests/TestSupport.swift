@@ -11,7 +11,7 @@ enum TestPaths {
         return url
     }()
 
-    static let shared = packageRoot.appendingPathComponent("Tests/Fixtures")  // copies of ../shared (Tests/Fixtures/README.md)
+    static let shared = packageRoot.appendingPathComponent("Tests/Fixtures")  // copies of the shared references (Tests/Fixtures/README.md)
     static let golden = shared.appendingPathComponent("golden")
     static let fixtures = packageRoot.appendingPathComponent("Tests/EngineTests/Fixtures")
 

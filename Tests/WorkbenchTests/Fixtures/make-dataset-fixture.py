@@ -2,7 +2,7 @@
 
 Input: the body text of pages 6-9 of the sample book, from samples/pride-and-prejudice-a5.gt.json
 (the lines the book generator drew). Reference tokenization: Hugging Face `tokenizers` (0.23) with
-../shared/golden/smollm2-tokenizer.json, following the documented recipe of `tunebench prepare`:
+Tests/Fixtures/golden/smollm2-tokenizer.json, following the documented recipe of `tunebench prepare`:
 ".\n" ends a paragraph (the "." stays, EOS id 2 follows), other newlines become spaces, each
 segment encoded without special tokens; records are joined into one stream, with a space before a
 record when the stream does not end in EOS. Windows: the stream cut into whole windows of CTX.
@@ -15,7 +15,7 @@ from tokenizers import Tokenizer
 EOS = 2
 CTX = 128
 gt = json.load(open("samples/pride-and-prejudice-a5.gt.json"))
-tok = Tokenizer.from_file("../shared/golden/smollm2-tokenizer.json")
+tok = Tokenizer.from_file("Tests/Fixtures/golden/smollm2-tokenizer.json")
 records = [p["body"] for p in gt["pages"] if p["page"] in (6, 7, 8, 9)]
 
 
