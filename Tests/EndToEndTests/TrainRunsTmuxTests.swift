@@ -77,11 +77,7 @@ extension WorkbenchTmuxTests {
         let ws = FileManager.default.temporaryDirectory.appendingPathComponent("tb-eval-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: ws, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: ws) }
-        let pdf = Binary.packageRoot.appendingPathComponent("samples/pride-and-prejudice-a5.pdf").path
-        let pages = ws.appendingPathComponent("pages.jsonl").path
-        #expect(try Binary.run(["extract", pdf, "--auto", "--out", pages]).status == 0)
-        let prepare = try Binary.run(["prepare", pages, "--ctx", "64", "--test-size", "0.5", "--out", ws.appendingPathComponent("dataset").path])
-        try #require(prepare.status == 0, "prepare failed: \(prepare.stderr)")
+        _ = try TrainingKillTests.prepareDataset(in: ws, testSize: 0.5)  // half the windows in the eval
         let toml = """
             [model]
             path = "\(TrainingKillTests.model.path)"

@@ -17,13 +17,13 @@ import Testing
 
     /// The sample book, extracted and prepared into 64-token windows (a few test windows, for runs
     /// that evaluate) in `folder/dataset`.
-    static func prepareDataset(in folder: URL) throws -> URL {
+    static func prepareDataset(in folder: URL, testSize: Double = 0.01) throws -> URL {
         let pdf = Binary.packageRoot.appendingPathComponent("samples/pride-and-prejudice-a5.pdf").path
         let pages = folder.appendingPathComponent("pages.jsonl").path
         let dataset = folder.appendingPathComponent("dataset")
         let extract = try Binary.run(["extract", pdf, "--auto", "--out", pages])
         try #require(extract.status == 0, "extract failed: \(extract.stderr)")
-        let prepare = try Binary.run(["prepare", pages, "--ctx", "64", "--test-size", "0.01", "--out", dataset.path])
+        let prepare = try Binary.run(["prepare", pages, "--ctx", "64", "--test-size", "\(testSize)", "--out", dataset.path])
         try #require(prepare.status == 0, "prepare failed: \(prepare.stderr)")
         return dataset
     }

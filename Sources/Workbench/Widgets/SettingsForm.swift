@@ -46,8 +46,6 @@ public struct SettingsForm {
         set { form.isEditable = newValue }
     }
 
-    /// The form's fields with their group headings, for drawing.
-    public var groups: [String] { settings.map(\.group) }
 
     /// Runs one of the form's key actions on it (then `commit` takes accepted values in).
     public mutating func edit(_ change: (inout Form) -> Void) { change(&form) }
@@ -70,13 +68,5 @@ public struct SettingsForm {
         return nil
     }
 
-    /// Shows the workspace's current values (after something else changed them).
-    public mutating func refresh() {
-        for (i, setting) in settings.enumerated() { form.fields[i].value = setting.text(in: model.settings) }
-    }
 
-    /// Selects the field of `section.key`.
-    public mutating func select(_ dottedKey: String) {
-        if let i = settings.firstIndex(where: { $0.dottedKey == dottedKey }) { form.selected = i }
-    }
 }
